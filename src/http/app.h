@@ -1,0 +1,48 @@
+// What the handlers share: the database, the clock, the access log; authentication of a request;
+// and one Register*Routes function per context (one file of handlers per context).
+#pragma once
+
+#include <string>
+
+#include "base/clock.h"
+#include "base/status.h"
+#include "http/http.h"
+#include "org/actor.h"
+#include "store/database.h"
+
+namespace hukou::registry {
+class AccessLog;
+}
+
+namespace hukou::http {
+
+struct App {
+  store::Database* db = nullptr;
+  const Clock* clock = nullptr;
+  registry::AccessLog* access_log = nullptr;
+};
+
+inline constexpr char kSessionCookie[] = "hukou_session";
+
+// The actor behind the request's session cookie. Errors: kUnauthenticated auth.required.
+Result<org::Actor> Authenticate(const App& app, const Request& request);
+
+// Parses ?page= and ?page_size= (defaults 1 and 20, page_size at most 100).
+// Errors: kValidation request.page / request.page_size.
+struct Page {
+  int page = 1;
+  int page_size = 20;
+  int Offset() const { return (page - 1) * page_size; }
+};
+Result<Page> ParsePage(const Request& request);
+
+void RegisterAuthRoutes(Router& router, App& app);  // auth_handlers.cc
+void RegisterOrgRoutes(Router& router, App& app);   // org_handlers.cc: units, users
+void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, id-numbers, health
+void RegisterRegistryRoutes(Router& router,
+                            App& app);  // registry_handlers.cc: persons, households, addresses
+
+// All of the above, in that order.
+void RegisterAllRoutes(Router& router, App& app);
+
+}  // namespace hukou::http

@@ -1,0 +1,213 @@
+// The `hukou` command line: serve, migrate, demo, import, export, id check, user add, unit list.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "base/clock.h"
+#include "codes/id_number.h"
+#include "demo/demo.h"
+#include "exchange/csv.h"
+#include "http/app.h"
+#include "http/http.h"
+#include "org/units.h"
+#include "org/users.h"
+#include "registry/access_log.h"
+#include "store/database.h"
+
+namespace hukou {
+namespace {
+
+// Prints an error the way every command does: code, Chinese message, field.
+int Fail(const Error& e) {
+  std::cerr << "错误 [" << e.code << "]：" << e.message;
+  if (!e.field.empty()) std::cerr << "（字段：" << e.field << "）";
+  std::cerr << "\n";
+  return 1;
+}
+
+// Opens the database and brings its schema up to date.
+Result<std::unique_ptr<store::Database>> OpenMigrated(const std::string& url) {
+  HUKOU_ASSIGN_OR_RETURN(auto db, store::Database::Open(url));
+  HUKOU_ASSIGN_OR_RETURN(int applied, db->Migrate());
+  if (applied > 0) spdlog::info("applied {} migration(s)", applied);
+  return db;
+}
+
+std::string DefaultStaticDir(const char* argv0) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::path p : {fs::current_path(ec) / "web" / "dist",
+                     fs::absolute(argv0, ec).parent_path().parent_path() / "web" / "dist"}) {
+    if (fs::exists(p / "index.html", ec)) return p.string();
+  }
+  return "";
+}
+
+int Serve(const std::string& url, const std::string& address, int port, int threads,
+          std::string static_dir) {
+  auto db = OpenMigrated(url);
+  if (!db.ok()) return Fail(db.error());
+  registry::AccessLog access_log(**db, Clock::System());
+  http::App app{db->get(), &Clock::System(), &access_log};
+  http::Router router;
+  http::RegisterAllRoutes(router, app);
+  http::ServerOptions options;
+  options.address = address;
+  options.port = port;
+  options.threads = threads;
+  options.static_dir = std::move(static_dir);
+  http::Server server(options, router);
+  Status started = server.Start();
+  if (!started.ok()) return Fail(started.error());
+  std::cout << "户政管理系统已启动 hukou serving on http://" << address << ":" << server.port()
+            << "/  (" << (options.static_dir.empty() ? "no console" : options.static_dir) << ")"
+            << std::endl;
+  server.Wait();
+  server.Stop();
+  access_log.Stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace hukou
+
+int main(int argc, char** argv) {
+  using namespace hukou;
+  CLI::App cli{"hukou — 户政管理系统 household registration system"};
+  cli.require_subcommand(1);
+  std::string db_url = "sqlite:hukou.db";
+  auto add_db = [&db_url](CLI::App* cmd) {
+    cmd->add_option("--db", db_url, "sqlite:PATH (default ./hukou.db) or postgresql://…");
+  };
+
+  auto* serve = cli.add_subcommand("serve", "Run the HTTP server (API, console, portal)");
+  add_db(serve);
+  std::string address = "0.0.0.0";
+  int port = 8080;
+  int threads = 0;
+  std::string static_dir;
+  serve->add_option("--address", address, "Address to listen on");
+  serve->add_option("--port", port, "Port (0 picks a free one)");
+  serve->add_option("--threads", threads, "Worker threads (0: 4 per core)");
+  serve->add_option("--static", static_dir, "Directory of the built web console (web/dist)");
+
+  auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
+  add_db(migrate);
+
+  auto* demo_cmd = cli.add_subcommand("demo", "Build a synthetic demo city");
+  add_db(demo_cmd);
+  demo::DemoOptions demo_options;
+  demo_cmd->add_option("--persons", demo_options.persons, "Number of persons")->default_val(20000);
+  demo_cmd->add_option("--seed", demo_options.seed, "Random seed (same seed, same city)")
+      ->default_val(1);
+  demo_cmd->add_option("--city", demo_options.city, "ezhou | ordos")
+      ->default_val("ezhou")
+      ->check(CLI::IsMember({"ezhou", "ordos"}));
+  demo_cmd->add_option("--truth", demo_options.truth_path, "Write the truth file (JSON) here");
+
+  auto* import_cmd = cli.add_subcommand("import", "Import persons.csv and households.csv");
+  add_db(import_cmd);
+  std::string import_dir;
+  import_cmd->add_option("--dir", import_dir, "Directory holding the CSV files")->required();
+
+  auto* export_cmd = cli.add_subcommand("export", "Export persons.csv and households.csv");
+  add_db(export_cmd);
+  std::string export_dir;
+  export_cmd->add_option("--out", export_dir, "Output directory")->required();
+
+  auto* id_cmd = cli.add_subcommand("id", "Citizen ID numbers (GB 11643)");
+  id_cmd->require_subcommand(1);
+  auto* id_check = id_cmd->add_subcommand("check", "Check an ID number: exit 0 valid, 1 invalid");
+  std::string id_number;
+  id_check->add_option("NUMBER", id_number, "18-digit number")->required();
+
+  auto* user_cmd = cli.add_subcommand("user", "Users");
+  user_cmd->require_subcommand(1);
+  add_db(user_cmd);
+  auto* user_add = user_cmd->add_subcommand("add", "Create a user");
+  add_db(user_add);
+  org::NewUser new_user;
+  user_add->add_option("--login", new_user.login)->required();
+  user_add->add_option("--password", new_user.password)->required();
+  user_add->add_option("--role", new_user.role)->required();
+  user_add->add_option("--unit", new_user.unit_code, "Unit code")->required();
+  user_add->add_option("--name", new_user.name, "Full name (default: the login)");
+  user_add->add_option("--police-number", new_user.police_number);
+
+  auto* unit_cmd = cli.add_subcommand("unit", "Units");
+  unit_cmd->require_subcommand(1);
+  add_db(unit_cmd);
+  auto* unit_list = unit_cmd->add_subcommand("list", "One unit a line, its code first");
+  add_db(unit_list);
+  auto* unit_seed = unit_cmd->add_subcommand("seed", "Create the units of a demo city");
+  add_db(unit_seed);
+  std::string seed_city = "ezhou";
+  unit_seed->add_option("--city", seed_city)->check(CLI::IsMember({"ezhou", "ordos"}));
+
+  CLI11_PARSE(cli, argc, argv);
+  const Clock& clock = Clock::System();
+
+  if (*serve) {
+    if (static_dir.empty()) static_dir = DefaultStaticDir(argv[0]);
+    return Serve(db_url, address, port, threads, static_dir);
+  }
+  if (*id_check) return codes::RunIdCheck(id_number, clock.Today(), std::cout);
+
+  auto db = OpenMigrated(db_url);
+  if (!db.ok()) return Fail(db.error());
+  store::Database& database = **db;
+
+  if (*migrate) {
+    std::cout << "数据库结构已是最新 schema up to date\n";
+    return 0;
+  }
+  if (*demo_cmd) {
+    auto summary = demo::RunDemo(database, demo_options, clock, std::cout);
+    if (!summary.ok()) return Fail(summary.error());
+    return 0;
+  }
+  if (*import_cmd) {
+    auto summary =
+        exchange::ImportCsv(database, import_dir, org::Actor::System(), clock, std::cerr);
+    if (!summary.ok()) return Fail(summary.error());
+    return 0;
+  }
+  if (*export_cmd) {
+    auto summary = exchange::ExportCsv(database, export_dir, org::Actor::System(), clock);
+    if (!summary.ok()) return Fail(summary.error());
+    return 0;
+  }
+  if (*user_add) {
+    if (new_user.name.empty()) new_user.name = new_user.login;
+    Result<org::User> created = InternalError("internal", "");
+    Status s = database.Transact([&](store::Connection& conn) -> Status {
+      created = org::CreateUser(conn, new_user, org::Actor::System(), clock);
+      return created.status();
+    });
+    if (!s.ok()) return Fail(s.error());
+    std::cout << "已创建用户 " << created->login << "（" << org::RoleTitle(created->role) << "，"
+              << created->unit_name << "）\n";
+    return 0;
+  }
+  if (*unit_seed) {
+    Status s = database.Transact(
+        [&](store::Connection& conn) { return org::SeedUnits(conn, seed_city, clock); });
+    if (!s.ok()) return Fail(s.error());
+    return 0;
+  }
+  if (*unit_list) {
+    Status s = database.Read([](store::Connection& conn) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(auto units, org::ListUnits(conn));
+      for (const org::Unit& u : units) {
+        std::cout << u.code << '\t' << u.name << '\t' << u.kind << '\t' << u.parent_code << '\n';
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return Fail(s.error());
+    return 0;
+  }
+  return 0;
+}

@@ -1,13 +1,12 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
-#include <random>
 
 #include "org/actor.h"
 #include "org/auth.h"
 #include "org/units.h"
 #include "org/users.h"
+#include "store/test_database.h"
 
 namespace hukou::org {
 namespace {
@@ -63,24 +62,15 @@ TEST(PasswordTest, Argon2idHashVerifies) {
   EXPECT_NE(HashPassword("correct horse"), h) << "salt must differ";
 }
 
-class OrgDbTest : public ::testing::Test {
+class OrgDbTest : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
-    path_ = std::filesystem::temp_directory_path() /
-            ("hukou_org_test_" + std::to_string(std::random_device{}()) + ".db");
-    auto db = store::Database::Open("sqlite:" + path_.string());
-    ASSERT_TRUE(db.ok()) << db.error().message;
-    db_ = std::move(*db);
-    ASSERT_TRUE(db_->Migrate().ok());
+    auto t = store::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(t.ok()) << t.error().message;
+    test_db_ = std::move(*t);
+    db_ = &test_db_->db();
     ASSERT_TRUE(
         db_->Transact([&](store::Connection& c) { return SeedUnits(c, "ezhou", clock_); }).ok());
-  }
-  void TearDown() override {
-    db_.reset();
-    std::error_code ec;
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-      std::filesystem::remove(path_.string() + suffix, ec);
-    }
   }
   std::string FirstStation() {
     std::string code;
@@ -114,12 +104,12 @@ class OrgDbTest : public ::testing::Test {
     return n;
   }
 
-  std::filesystem::path path_;
-  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<store::TestDatabase> test_db_;
+  store::Database* db_ = nullptr;
   FixedClock clock_{std::chrono::system_clock::from_time_t(1795000000)};
 };
 
-TEST_F(OrgDbTest, SeedUnitsBuildsAHierarchyWithScopes) {
+TEST_P(OrgDbTest, SeedUnitsBuildsAHierarchyWithScopes) {
   std::vector<Unit> units;
   ASSERT_TRUE(db_->Read([&](store::Connection& c) -> Status {
                    HUKOU_ASSIGN_OR_RETURN(units, ListUnits(c));
@@ -145,7 +135,7 @@ TEST_F(OrgDbTest, SeedUnitsBuildsAHierarchyWithScopes) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM units"), static_cast<int64_t>(units.size()));
 }
 
-TEST_F(OrgDbTest, CreateUserValidatesAndAudits) {
+TEST_P(OrgDbTest, CreateUserValidatesAndAudits) {
   const std::string station = FirstStation();
   ASSERT_FALSE(station.empty());
   auto bad_login = Create({"x", "password1", "张三", "police", station, ""});
@@ -171,7 +161,7 @@ TEST_F(OrgDbTest, CreateUserValidatesAndAudits) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.create'"), 1);
 }
 
-TEST_F(OrgDbTest, LoginAuthenticateLogout) {
+TEST_P(OrgDbTest, LoginAuthenticateLogout) {
   const std::string station = FirstStation();
   ASSERT_TRUE(Create({"police9", "password9", "李四", "police", station, ""}).ok());
 
@@ -205,6 +195,9 @@ TEST_F(OrgDbTest, LoginAuthenticateLogout) {
   EXPECT_EQ(after.error().kind, ErrorKind::kUnauthenticated);
   EXPECT_FALSE(Authenticate(*db_, "", clock_).ok());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, OrgDbTest, ::testing::ValuesIn(store::TestDatabase::Backends()),
+                         [](const auto& info) { return store::BackendName(info.param); });
 
 }  // namespace
 }  // namespace hukou::org

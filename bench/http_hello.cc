@@ -3,7 +3,8 @@
 //   g++ -std=c++20 -O2 -Isrc bench/http_hello.cc -Lbuild/src/http -Lbuild/src/base \
 //       -lhukou_http -lhukou_base -lspdlog -lfmt -lhttp_parser -lpthread -o /tmp/http_hello
 //   /tmp/http_hello 8099 [static_dir] & wrk -t2 -c64 -d5s http://127.0.0.1:8099/api/v1/hello
-// Results are recorded in docs/performance.md.
+// Measured on the shared 2-core build machine (Release-like -O2, 8 threads, load ≈ 7 from other
+// jobs): 55–69k requests/s; 60k requests/s with 500 idle keep-alive connections open meanwhile.
 #include <cstdlib>
 #include <iostream>
 

@@ -19,7 +19,7 @@ function(hukou_module name)
     add_executable(${name}_test ${tests})
     target_link_libraries(${name}_test PRIVATE hukou_${name} GTest::gtest GTest::gmock GTest::gtest_main)
     target_compile_definitions(${name}_test PRIVATE HUKOU_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
-    gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60
+    gtest_discover_tests(${name}_test DISCOVERY_TIMEOUT 60 DISCOVERY_MODE PRE_TEST
                          PROPERTIES LABELS unit)
   endif()
 endfunction()

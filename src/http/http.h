@@ -93,7 +93,7 @@ struct ServerOptions {
   size_t max_body_bytes = 1 << 20;
   std::string static_dir;      // served for non-/api paths when set; SPA fallback to index.html
   Metrics* metrics = nullptr;  // where requests are recorded; nullptr: DefaultMetrics()
-  bool serve_metrics = true;   // answer GET /metrics with the Prometheus text of `metrics`
+  bool serve_metrics = true;   // GET /metrics without a router route: Prometheus text of `metrics`
 };
 
 // An HTTP/1.1 server with keep-alive. Idle connections cost no thread. Handlers run on a pool of

@@ -1,0 +1,149 @@
+// Browser test of the web console: log in, search a person by name, open the first result and
+// check its change history (变动记录). Drives Debian's chromium through playwright-core (no browser
+// download). Env: HUKOU_URL (default http://127.0.0.1:8080), HUKOU_E2E_LOGIN, HUKOU_E2E_PASSWORD,
+// HUKOU_E2E_NAME, HUKOU_CHROMIUM (default /usr/bin/chromium), HUKOU_E2E_TIMEOUT (ms, default 15000).
+// Screenshots go to web/test-results/. Exits non-zero when any step fails.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const RESULTS_DIR = path.resolve(here, '..', 'test-results');
+
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+function options(overrides = {}) {
+  const env = process.env;
+  return {
+    url: (overrides.url || env.HUKOU_URL || 'http://127.0.0.1:8080').replace(/\/+$/, ''),
+    login: overrides.login || env.HUKOU_E2E_LOGIN || 'police1',
+    password: overrides.password || env.HUKOU_E2E_PASSWORD || 'demo1234',
+    name: overrides.name || env.HUKOU_E2E_NAME || '张三',
+    executablePath: overrides.executablePath || env.HUKOU_CHROMIUM || '/usr/bin/chromium',
+    timeout: Number(overrides.timeout || env.HUKOU_E2E_TIMEOUT || 15000),
+    prefix: overrides.prefix || '',
+  };
+}
+
+/** Runs the console scenario; resolves to {passed, failed, skipped}. Never throws. */
+export async function runE2E(overrides = {}) {
+  const o = options(overrides);
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const shot = (name) => path.join(RESULTS_DIR, `${o.prefix}${name}.png`);
+  const result = { passed: 0, failed: 0, skipped: 0 };
+  let browser;
+  let page;
+  let broken = false;
+  const pageErrors = [];
+
+  async function step(title, file, fn) {
+    if (broken) {
+      result.skipped++;
+      console.log(`  - ${title}（跳过）`);
+      return;
+    }
+    const started = Date.now();
+    try {
+      await fn();
+      if (page && file) await page.screenshot({ path: shot(file), fullPage: true, animations: 'disabled' });
+      result.passed++;
+      console.log(`  ✓ ${title} (${Date.now() - started} ms)`);
+    } catch (e) {
+      result.failed++;
+      broken = true;
+      const text = String(e && e.message ? e.message : e).replace(/\x1b\[[0-9;]*m/g, '').trim();
+      console.log(`  ✗ ${title}\n    ${text.split('\n').join('\n    ')}`);
+      if (page) await page.screenshot({ path: shot(`failed-${file || 'step'}`), fullPage: true }).catch(() => {});
+    }
+  }
+
+  console.log(`e2e: ${o.url} as ${o.login}, searching ${o.name}`);
+  await step('启动浏览器', null, async () => {
+    browser = await chromium.launch({ executablePath: o.executablePath, headless: false, args: CHROMIUM_ARGS, timeout: 30000 });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(o.timeout);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+  });
+
+  await step('打开控制台并登录', '01-logged-in', async () => {
+    const res = await page.goto(`${o.url}/`, { waitUntil: 'domcontentloaded' });
+    if (!res || !res.ok()) throw new Error(`打开 ${o.url}/ 失败：HTTP ${res ? res.status() : '无响应'}`);
+    await page.locator('[data-testid=login-name]').waitFor();
+    await page.screenshot({ path: shot('00-login'), fullPage: true, animations: 'disabled' });
+    await page.locator('[data-testid=login-name]').fill(o.login);
+    await page.locator('[data-testid=login-password]').fill(o.password);
+    await page.locator('[data-testid=login-submit]').click();
+    const who = page.locator('[data-testid=current-user]');
+    const error = page.locator('[data-testid=login-error]');
+    await Promise.race([who.waitFor(), error.waitFor()]);
+    if (await error.isVisible()) throw new Error(`登录失败：${(await error.innerText()).trim()}`);
+    const role = (await who.innerText()).replace(/\s+/g, ' ').trim();
+    console.log(`    当前用户：${role}`);
+    if ((await page.getByRole('menuitem', { name: '人口查询' }).count()) === 0) {
+      throw new Error('登录用户没有“人口查询”菜单，请使用民警等业务角色的账号');
+    }
+  });
+
+  await step(`按姓名查询“${o.name}”`, '02-search', async () => {
+    await page.getByRole('menuitem', { name: '人口查询' }).click();
+    const nameInput = page.locator('[data-testid=f-name]');
+    await nameInput.fill(o.name);
+    const response = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/persons');
+    await page.locator('[data-testid=search-button]').click();
+    const res = await response;
+    if (!res.ok()) throw new Error(`查询接口返回 HTTP ${res.status()}：${await res.text()}`);
+    const rows = page.locator('[data-testid=person-table] .el-table__body tr.el-table__row');
+    await rows.first().waitFor({ timeout: 5000 }).catch(() => {
+      throw new Error(`未查询到姓名为“${o.name}”的人员`);
+    });
+    const names = (await page.locator('[data-testid=person-table] [data-testid=person-name]').allInnerTexts()).map((n) => n.trim());
+    console.log(`    结果：${names.slice(0, 5).join('、')}${names.length > 5 ? ' …' : ''}`);
+    if (names.length === 0 || names.some((n) => n === '')) throw new Error('查询结果中姓名为空');
+  });
+
+  await step('打开第一条结果', '03-person', async () => {
+    const first = page.locator('[data-testid=person-table] .el-table__body tr.el-table__row').first();
+    const expected = (await first.locator('[data-testid=person-name]').innerText()).trim();
+    await first.click();
+    await page.waitForURL(/#\/persons\/[^/?]+/);
+    const title = page.locator('[data-testid=person-title]');
+    await title.filter({ hasText: expected }).waitFor();
+    const id = (await page.locator('[data-testid=person-id-number]').innerText()).trim();
+    if (!/^\d{6}[\d*]{8}\d{3}[\dX]$/.test(id)) throw new Error(`公民身份号码显示异常：${id}`);
+  });
+
+  await step('查看变动记录', '04-history', async () => {
+    await page.getByRole('tab', { name: '变动记录' }).click();
+    const items = page.locator('[data-testid=history-item]');
+    await items.first().waitFor({ state: 'visible' });
+    const n = await items.count();
+    if (n < 1) throw new Error('变动记录为空');
+    console.log(`    变动记录 ${n} 条`);
+  });
+
+  if (browser) await browser.close().catch(() => {});
+  if (pageErrors.length) console.log(`  页面脚本错误：\n    ${pageErrors.join('\n    ')}`);
+  if (pageErrors.length && !broken) {
+    result.failed++;
+    console.log('  ✗ 页面无脚本错误');
+  }
+  console.log(`e2e: ${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ''}`);
+  return result;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  const r = await runE2E();
+  process.exitCode = r.failed > 0 || r.passed === 0 ? 1 : 0;
+}

@@ -21,6 +21,9 @@ took() {
 stage "1/6 依赖 dependencies"
 bash scripts/deps.sh
 
+stage "1b/6 排版检查 clang-format"
+bash scripts/lint.sh
+
 stage "2/6 构建 build (build/)"
 JOBS="${jobs}" bash scripts/build.sh
 took build

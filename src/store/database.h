@@ -121,7 +121,7 @@ class Database {
 };
 
 // The embedded migration files, sorted by name, with backend-specific tokens already replaced:
-// {{ID}} → auto-increment primary key, {{BLOB}} → BLOB/BYTEA.
+// {{ID}} → auto-increment primary key, {{BLOB}} → BLOB/BYTEA, {{C}} → bytewise collation.
 std::vector<std::pair<std::string, std::string>> MigrationScripts(Backend backend);
 
 }  // namespace hukou::store

@@ -1,6 +1,8 @@
 -- Foundation schema: units, users, sessions, addresses, households, persons, history, files,
 -- access log, ID-number allocation. Shared by SQLite and PostgreSQL ({{ID}} / {{BLOB}} tokens).
 -- Dates are TEXT 'YYYY-MM-DD'; instants TEXT ISO-8601 UTC. Nothing is ever deleted.
+-- {{C}} marks columns searched by prefix ranges (>= lower AND < upper): bytewise order is needed,
+-- whatever collation the PostgreSQL database was created with.
 -- Every row that belongs to a place carries station_code (the registering police station), the
 -- column that data scope filters on and a later distribution key.
 
@@ -80,8 +82,8 @@ CREATE TABLE persons (
   id {{ID}},
   id_number TEXT NOT NULL UNIQUE,   -- 公民身份号码, 18 characters
   name TEXT NOT NULL,               -- 姓名 (may hold characters outside the BMP)
-  name_simplified TEXT NOT NULL,    -- name folded to simplified characters (OpenCC), for search
-  name_pinyin TEXT NOT NULL,        -- toneless pinyin without spaces, lower case (ICU), for search
+  name_simplified TEXT {{C}} NOT NULL,    -- name folded to simplified characters (OpenCC), for search
+  name_pinyin TEXT {{C}} NOT NULL,        -- toneless pinyin without spaces, lower case (ICU), for search
   sex TEXT NOT NULL,                -- GB/T 2261.1 code: 1 male, 2 female
   ethnicity TEXT NOT NULL,          -- GB/T 3304 code, e.g. '01' 汉族
   birth_date TEXT NOT NULL,
@@ -125,7 +127,7 @@ CREATE INDEX persons_birth ON persons(birth_date);
 CREATE TABLE person_former_names (
   person_id BIGINT NOT NULL REFERENCES persons(id),
   name TEXT NOT NULL,
-  name_simplified TEXT NOT NULL,
+  name_simplified TEXT {{C}} NOT NULL,
   PRIMARY KEY (person_id, name)
 );
 CREATE INDEX person_former_names_name ON person_former_names(name_simplified);

@@ -7,10 +7,15 @@ Each tests/api/*.json file is one scenario:
    "demo": {"persons": 300, "seed": 7, "city": "ezhou"},      optional; otherwise only migrate
    "steps": [
      {"as": "police1",                 optional; logs in once per scenario, cookies kept per user
+                                       (with the demo password; ${var} allowed)
       "request": {"method": "GET", "path": "/api/v1/persons?name=${name}",
-                  "body": {...} | "raw_body": "...", "headers": {...}},
+                  "body": {...} | "raw_body": "..." | "raw_body_hex": "7b ff",
+                  "raw_body_repeat": 3, "headers": {...}},
       "expect": {"status": 200, "json": {...}, "headers": {...}, "text": "re:..."},
       "save": {"var": "json.items.0.id"}}]}
+
+"raw_body" is sent as UTF-8 text, "raw_body_hex" as the bytes it spells (spaces ignored; for
+invalid UTF-8); "raw_body_repeat": N sends either N times over (for oversized bodies).
 
 For every scenario the runner creates a fresh database (SQLite: a temporary file; PostgreSQL:
 CREATE DATABASE hukou_api_<random>, dropped afterwards), runs `hukou migrate` and, when asked,
@@ -29,8 +34,10 @@ Matching of expected JSON against the response:
               $not, $gt, $ge, $lt, $le
   otherwise   equality (booleans are not numbers)
 ${var} in paths, headers, bodies and expectations is replaced by a value saved by an earlier step
-(`save`: "status", "json", "json.a.0.b", "header.Name") or a built-in: ${password}, ${backend},
-${base_url}, ${unique} (a fresh random string per scenario). In a path, values are URL-encoded.
+(`save`: "status", "json", "json.a.0.b", "header.Name", any of them cut with [a:b]) or a built-in: ${password}, ${backend},
+${base_url}, ${unique} (a fresh random string per scenario), ${truth} (with a demo: the ground truth
+that `hukou demo --truth` wrote). ${var.a.0.b} walks into a saved object or list, e.g.
+${truth.sample_person.id_number}. In a path, values are URL-encoded.
 
 Exit status: 0 all passed, 1 some failed, 2 usage error, 77 (skip) for --backend postgres without
 --pg-url or HUKOU_TEST_PG_URL. `--self-test` checks the runner itself against a stand-in server.
@@ -222,14 +229,25 @@ def match_operators(ops, actual, path):
 # ---------------------------------------------------------------------------------------------
 # Variables
 
-VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_-]+)*)\}")
 
 
 def lookup(variables, name):
-    if name not in variables:
-        raise ScenarioError(f"unknown variable ${{{name}}} (saved so far: "
+    """The value of ${name}; a dotted name walks into objects and lists ("truth.users.0")."""
+    first, *parts = name.split(".")
+    if first not in variables:
+        raise ScenarioError(f"unknown variable ${{{first}}} (saved so far: "
                             f"{', '.join(sorted(variables)) or 'none'})")
-    return variables[name]
+    value = variables[first]
+    for part in parts:
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and re.fullmatch(r"-?\d+", part) and \
+                -len(value) <= int(part) < len(value):
+            value = value[int(part)]
+        else:
+            raise ScenarioError(f"${{{name}}}: no {part!r} in {show(value)}")
+    return value
 
 
 def as_text(value):
@@ -259,7 +277,15 @@ def substitute_path(path, variables):
 
 
 def extract(response, where):
-    """The value at `where` ("status", "json", "json.a.0.b", "header.Name") of a response."""
+    """The value at `where` ("status", "json", "json.a.0.b", "header.Name") of a response; a
+    trailing [a:b] cuts a string or list like Python ("json.id_number[0:6]")."""
+    cut = re.fullmatch(r"(.*)\[(-?\d*):(-?\d*)\]", where)
+    if cut:
+        value = extract(response, cut.group(1))
+        if not isinstance(value, (str, list)):
+            raise StepFailure(f"cannot save {where}: {show(value)} is not a string or list")
+        return value[int(cut.group(2)) if cut.group(2) else None:
+                     int(cut.group(3)) if cut.group(3) else None]
     if where == "status":
         return response.status
     if where.startswith("header."):
@@ -358,7 +384,7 @@ def free_port():
 SCENARIO_KEYS = {"name", "description", "demo", "steps"}
 DEMO_KEYS = {"persons", "seed", "city"}
 STEP_KEYS = {"as", "note", "request", "expect", "save"}
-REQUEST_KEYS = {"method", "path", "body", "raw_body", "headers"}
+REQUEST_KEYS = {"method", "path", "body", "raw_body", "raw_body_hex", "raw_body_repeat", "headers"}
 EXPECT_KEYS = {"status", "json", "headers", "text"}
 
 
@@ -401,10 +427,20 @@ def load_scenario(path):
         request = step["request"]
         if not isinstance(request.get("path"), str) or not request["path"].startswith("/"):
             raise ScenarioError(f"step {i}: request.path must start with /")
-        if "body" in request and "raw_body" in request:
-            raise ScenarioError(f"step {i}: give body or raw_body, not both")
+        if len({"body", "raw_body", "raw_body_hex"} & set(request)) > 1:
+            raise ScenarioError(f"step {i}: give only one of body, raw_body, raw_body_hex")
         if "raw_body" in request and not isinstance(request["raw_body"], str):
             raise ScenarioError(f"step {i}: raw_body must be a string")
+        if "raw_body_hex" in request:
+            try:
+                bytes.fromhex(request["raw_body_hex"])
+            except (TypeError, ValueError) as e:
+                raise ScenarioError(f"step {i}: raw_body_hex must be hexadecimal digits") from e
+        if "raw_body_repeat" in request and not (
+                type(request["raw_body_repeat"]) is int and request["raw_body_repeat"] >= 1 and
+                ("raw_body" in request or "raw_body_hex" in request)):
+            raise ScenarioError(f"step {i}: raw_body_repeat must be a positive integer "
+                                "beside raw_body or raw_body_hex")
         if "expect" in step:
             check_keys(step["expect"], EXPECT_KEYS, f"step {i} expect")
             lint(step["expect"])
@@ -563,8 +599,8 @@ def run_steps(scenario, port, outcome, variables, verbose):
         label = f"step {index} of {len(scenario['steps'])}: {method} {request['path']}"
         if step.get("note"):
             label += f" ({step['note']})"
-        user = step.get("as")
         try:
+            user = substitute(step.get("as"), variables)
             jar = jars.get(user)
             if jar is None:
                 jar = jars[user] = CookieJar()
@@ -586,6 +622,10 @@ def run_steps(scenario, port, outcome, variables, verbose):
             elif "raw_body" in request:
                 body = substitute(request["raw_body"], variables)
                 body = as_text(body).encode("utf-8")
+            elif "raw_body_hex" in request:
+                body = bytes.fromhex(request["raw_body_hex"])
+            if body is not None:
+                body *= request.get("raw_body_repeat", 1)
             if body is not None and not any(h.lower() == "content-type" for h in headers):
                 headers["Content-Type"] = "application/json"
             response = http_request(port, method, target, body, headers, jar)
@@ -622,16 +662,26 @@ def run_scenario(path, opts):
         database = Database(opts.backend, workdir, opts.pg_url)
         run_cli(opts.hukou, ["migrate", "--db", database.url], workdir)
         demo = scenario.get("demo")
+        truth = None
         if demo is not None:
+            truth_path = os.path.join(workdir, "truth.json")
             run_cli(opts.hukou, ["demo", "--db", database.url,
                                  "--persons", str(demo.get("persons", 300)),
                                  "--seed", str(demo.get("seed", 1)),
-                                 "--city", str(demo.get("city", "ezhou"))], workdir)
+                                 "--city", str(demo.get("city", "ezhou")),
+                                 "--truth", truth_path], workdir)
+            try:
+                with open(truth_path, encoding="utf-8") as f:
+                    truth = json.load(f)
+            except (OSError, ValueError) as e:
+                raise StepFailure(f"hukou demo wrote no readable ground truth: {e}") from e
         server = Server(opts.hukou, database.url, workdir)
         server.start()
         variables = {"password": DEFAULT_PASSWORD, "backend": opts.backend,
                      "base_url": f"http://127.0.0.1:{server.port}",
                      "unique": secrets.token_hex(4)}
+        if truth is not None:
+            variables["truth"] = truth
         outcome.ok = run_steps(scenario, server.port, outcome, variables, opts.verbose)
     except ScenarioError as e:
         outcome.ok = False
@@ -733,6 +783,9 @@ def fake_hukou(argv):
     if command == "demo":
         with open(marker, "w") as f:
             f.write("demo")
+        with open(args["--truth"], "w") as f:
+            json.dump({"seed": int(args["--seed"]), "users": [{"login": u} for u in
+                                                              sorted(FAKE_USERS)]}, f)
         return 0
     if command != "serve":
         return 2
@@ -788,6 +841,9 @@ def fake_hukou(argv):
 
         def do_POST(self):
             data = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if len(data) > 4096:
+                self.reply(413, {"error": {"code": "request.too_large", "message": "请求体过大"}})
+                return
             if self.path == "/api/v1/auth/logout":
                 for token in [t for t, u in sessions.items() if u == self.user()]:
                     del sessions[token]
@@ -887,6 +943,16 @@ class VariableTest(unittest.TestCase):
         with self.assertRaises(ScenarioError):
             substitute("${nope}", v)
 
+    def test_dotted_variables_walk_into_values(self):
+        v = {"truth": {"users": [{"login": "admin"}, {"login": "police1"}], "seed": 7}}
+        self.assertEqual(substitute("${truth.users.1.login}", v), "police1")
+        self.assertEqual(substitute("${truth.users.-1}", v), {"login": "police1"})
+        self.assertEqual(substitute("s=${truth.seed}", v), "s=7")
+        self.assertEqual(substitute_path("/x/${truth.users.0.login}", v), "/x/admin")
+        for bad in ("${truth.nope}", "${truth.users.2}", "${truth.seed.x}"):
+            with self.assertRaises(ScenarioError):
+                substitute(bad, v)
+
     def test_paths_are_encoded(self):
         self.assertEqual(substitute_path("/p?name=${n}&x=1", {"n": "张 三&"}),
                          "/p?name=%E5%BC%A0%20%E4%B8%89%26&x=1")
@@ -899,6 +965,11 @@ class VariableTest(unittest.TestCase):
         self.assertEqual(extract(r, "json.user"), {"login": "a"})
         self.assertEqual(extract(r, "status"), 200)
         self.assertEqual(extract(r, "header.x-id"), "9")
+        self.assertEqual(extract(r, "json.user.login[0:1]"), "a")
+        self.assertEqual(extract(r, "header.x-id[1:]"), "")
+        self.assertEqual(extract(r, "json.items[-1:]"), [{"id": 3}])
+        with self.assertRaises(StepFailure):
+            extract(r, "json.items.0.id[0:1]")
         with self.assertRaises(StepFailure):
             extract(r, "json.items.1.id")
 
@@ -963,7 +1034,16 @@ class RunnerTest(unittest.TestCase):
              "expect": {"status": 401, "json": {"error": {"message": chinese}},
                         "headers": {"Set-Cookie": {"$exists": False}}}},
             {"request": {"method": "POST", "path": "/api/v1/auth/login", "raw_body": "{"},
-             "expect": {"status": 400, "json": {"error": {"code": "re:.", "message": chinese}}}}]})
+             "expect": {"status": 400, "json": {"error": {"code": "re:.", "message": chinese}}}},
+            {"request": {"method": "POST", "path": "/api/v1/auth/login",
+                         "raw_body_hex": "7b 22 6c 6f 67 69 6e 22 3a 22 ff 22 7d"},
+             "expect": {"status": 400, "json": {"error": {"code": "http.bad_json"}}}},
+            {"request": {"method": "POST", "path": "/api/v1/auth/login", "raw_body": "[1]",
+                         "raw_body_repeat": 2},
+             "expect": {"status": 400}},
+            {"request": {"method": "POST", "path": "/api/v1/auth/login", "raw_body": "x",
+                         "raw_body_repeat": 5000},
+             "expect": {"status": 413, "json": {"error": {"code": "request.too_large"}}}}]})
         self.write("session", {"demo": {"persons": 5}, "steps": [
             {"as": "police1", "request": {"path": "/api/v1/auth/me"},
              "expect": {"json": {"user": {"login": "police1", "password": {"$exists": False}}}}},
@@ -973,7 +1053,11 @@ class RunnerTest(unittest.TestCase):
              "expect": {"json": {"items": {"$len": 1, "$items": [{"name": "张三"}]}}},
              "save": {"name": "json.items.0.name"}},
             {"request": {"path": "/api/v1/id-numbers/${name}"},
-             "expect": {"json": {"id_number": "${name}"}}}]})
+             "expect": {"json": {"id_number": "${name}"}}},
+            {"as": "${truth.users.0.login}", "request": {"path": "/api/v1/auth/me"},
+             "expect": {"json": {"user": {"login": "admin"}}}},
+            {"request": {"path": "/api/v1/id-numbers/${truth.users.0.login}"},
+             "expect": {"json": {"id_number": "admin"}}}]})
         code, out = self.run_runner("-j", "2")
         self.assertEqual(code, 0, out)
         self.assertEqual(out.strip().splitlines()[-1], "api: 2 passed, 0 failed", out)
@@ -989,14 +1073,17 @@ class RunnerTest(unittest.TestCase):
                                       "expect": {"json": {"status": "down"}}}]})
         self.write("typo", {"steps": [{"request": {"path": "/api/v1/health"},
                                        "expect": {"jsno": {}}}]})
+        self.write("hex", {"steps": [{"request": {"method": "POST", "path": "/api/v1/auth/login",
+                                                  "raw_body_hex": "7g"}}]})
         self.write("nouser", {"steps": [{"as": "police1", "request": {"path": "/api/v1/health"}}]})
         code, out = self.run_runner("-v")
         self.assertEqual(code, 1, out)
         self.assertIn('$.status: expected "down", got "ok"', out)
         self.assertIn("unknown key(s) ['jsno']", out)
+        self.assertIn("raw_body_hex must be hexadecimal digits", out)
         self.assertIn("login as police1 failed: 401", out)
         self.assertIn("PASS good", out)
-        self.assertEqual(out.strip().splitlines()[-1], "api: 1 passed, 3 failed", out)
+        self.assertEqual(out.strip().splitlines()[-1], "api: 1 passed, 4 failed", out)
         code, out = self.run_runner("--filter", "good")
         self.assertEqual((code, out.strip().splitlines()[-1]), (0, "api: 1 passed, 0 failed"))
 

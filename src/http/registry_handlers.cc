@@ -9,6 +9,7 @@
 #include "registry/history.h"
 #include "registry/household.h"
 #include "registry/person.h"
+#include "registry/photo.h"
 #include "registry/search.h"
 
 namespace hukou::http {
@@ -115,8 +116,8 @@ json PersonJson(const registry::Person& p, const Date& today) {
       {"mother", PartyJson(p.mother_name, p.mother_id_number)},
       {"guardian", PartyJson(p.guardian_name, p.guardian_id_number)},
       {"spouse", PartyJson(p.spouse_name, p.spouse_id_number)},
-      {"photo_url",
-       p.photo_file_id ? json("/api/v1/files/" + std::to_string(*p.photo_file_id)) : json(nullptr)},
+      {"photo_url", p.photo_file_id ? json("/api/v1/persons/" + std::to_string(p.id) + "/photo")
+                                    : json(nullptr)},
       {"household", household},
       {"relation_to_head", p.relation_to_head},
       {"relation_name", CodeName("relation", p.relation_to_head)},
@@ -141,6 +142,7 @@ json ChangesJson(const std::vector<registry::Change>& changes) {
                      {"field", c.field},
                      {"field_name", c.field_name},
                      {"old_value", c.old_value},
+                     {"reason", c.reason},
                      {"new_value", c.new_value},
                      {"changed_at", c.changed_at},
                      {"effective_date", c.effective_date},
@@ -397,6 +399,52 @@ json HouseholdJson(const registry::Household& h) {
           {"as_of", OrNull(h.as_of)}};
 }
 
+// GET / PUT /api/v1/persons/{key}/photo: the photo as image bytes (a logged read), and a new
+// photo as the raw request body (police only; JPEG or PNG judged from the bytes).
+void AddPhotoRoutes(Router& router, App& app) {
+  router.Add("GET", "/api/v1/persons/{key}/photo", [&app](const Request& req) -> Response {
+    auto actor = Officer(app, req);
+    if (!actor.ok()) return ErrorResponse(actor.error());
+    Status s = CheckParams(req, {"purpose"});
+    if (s.ok()) s = CheckPurpose(req);
+    if (!s.ok()) return ErrorResponse(s.error());
+    registry::Person person;
+    registry::Photo photo;
+    Status read = app.db->Read([&](store::Connection& conn) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(person, registry::ReadPerson(conn, req.Param("key"), *actor));
+      HUKOU_ASSIGN_OR_RETURN(photo, registry::ReadPhoto(conn, person.id, *actor));
+      return Status::Ok();
+    });
+    if (!read.ok()) return ErrorResponse(read.error());
+    Status logged = LogAccess(app, *actor, req, "read_photo", "person", person.id_number);
+    if (!logged.ok()) return ErrorResponse(logged.error());
+    Response r;
+    r.content_type = photo.mime;
+    r.body = std::move(photo.bytes);
+    r.headers.emplace_back("Cache-Control", "private, no-store");
+    r.headers.emplace_back("X-Content-SM3", photo.sm3);
+    return r;
+  });
+
+  router.Add("PUT", "/api/v1/persons/{key}/photo", [&app](const Request& req) -> Response {
+    auto actor = Authenticate(app, req);
+    if (!actor.ok()) return ErrorResponse(actor.error());
+    Status s = org::CheckRole(*actor, org::CanEditRegistry(actor->role), "采集照片");
+    if (s.ok()) s = CheckParams(req, {});
+    if (!s.ok()) return ErrorResponse(s.error());
+    registry::Person updated;
+    Status write = app.db->Transact([&](store::Connection& conn) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(registry::Person person,
+                             registry::ReadPerson(conn, req.Param("key"), *actor));
+      HUKOU_ASSIGN_OR_RETURN(updated,
+                             registry::SetPhoto(conn, person.id, req.body, *actor, *app.clock));
+      return Status::Ok();
+    });
+    if (!write.ok()) return ErrorResponse(write.error());
+    return Json(PersonJson(updated, app.clock->Today()));
+  });
+}
+
 void AddHouseholdRoutes(Router& router, App& app) {
   router.Add("GET", "/api/v1/households", [&app](const Request& req) -> Response {
     auto actor = Officer(app, req);
@@ -526,6 +574,7 @@ void AddAddressRoutes(Router& router, App& app) {
 
 void RegisterRegistryRoutes(Router& router, App& app) {
   AddPersonRoutes(router, app);
+  AddPhotoRoutes(router, app);
   AddHouseholdRoutes(router, app);
   AddAddressRoutes(router, app);
 }

@@ -1,6 +1,5 @@
 #include "org/auth.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <chrono>
@@ -8,35 +7,19 @@
 #include <stdexcept>
 
 #include "trust/audit.h"
+#include "trust/sm3.h"
 
 namespace hukou::org {
 namespace {
 constexpr auto kSessionLifetime = std::chrono::hours(12);
 
-std::string Hex(const unsigned char* p, size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string s(n * 2, '0');
-  for (size_t i = 0; i < n; ++i) {
-    s[2 * i] = kDigits[p[i] >> 4];
-    s[2 * i + 1] = kDigits[p[i] & 15];
-  }
-  return s;
-}
-
 // SM3 of the token: only the hash is stored, so the sessions table leaks no usable token.
-std::string TokenHash(const std::string& token) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_Digest(token.data(), token.size(), md, &len, EVP_sm3(), nullptr) != 1) {
-    throw std::runtime_error("SM3 digest failed");
-  }
-  return Hex(md, len);
-}
+std::string TokenHash(const std::string& token) { return trust::Sm3Hex(token); }
 
 std::string NewToken() {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
-  return Hex(bytes, sizeof bytes);
+  return trust::Hex(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
 Error InvalidCredentials() {

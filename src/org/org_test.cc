@@ -157,6 +157,10 @@ TEST_P(OrgDbTest, CreateUserValidatesAndAudits) {
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code, "user.login_taken");
   EXPECT_EQ(dup.error().kind, ErrorKind::kConflict);
+  auto same_badge = Create({"li4", "password2", "李四", "police", station, "100001"});
+  ASSERT_FALSE(same_badge.ok());
+  EXPECT_EQ(same_badge.error().code, "user.police_number_taken");
+  EXPECT_EQ(same_badge.error().field, "police_number");
   EXPECT_EQ(Count("SELECT COUNT(*) FROM users"), 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'user.create'"), 1);
 }

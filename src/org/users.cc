@@ -89,6 +89,16 @@ Result<User> CreateUser(store::Connection& conn, const NewUser& in, const Actor&
     if (unit.error().kind != ErrorKind::kNotFound) return unit.status();
     return ValidationError("user.unit", "所属单位不存在：" + in.unit_code, "unit_code");
   }
+  if (!in.police_number.empty()) {
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows taken,
+        conn.Query("SELECT login FROM users WHERE police_number = $1", {in.police_number}));
+    if (!taken.empty()) {
+      return ConflictError("user.police_number_taken",
+                           "警号已被用户 " + taken.Text(0, 0) + " 使用：" + in.police_number,
+                           "police_number");
+    }
+  }
   const std::string now = clock.NowIso();
   auto inserted = conn.Query(
       "INSERT INTO users (login, password_hash, name, police_number, role, unit_code, active, "
@@ -96,6 +106,7 @@ Result<User> CreateUser(store::Connection& conn, const NewUser& in, const Actor&
       {in.login, HashPassword(in.password), in.name, store::TextOrNull(in.police_number),
        std::string(RoleName(role)), in.unit_code, now});
   if (!inserted.ok()) {
+    // The police number was checked above; a unique violation left is the login (or a race).
     if (inserted.error().code == "db.unique_violation") {
       return ConflictError("user.login_taken", "登录名已被使用：" + in.login, "login");
     }

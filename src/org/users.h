@@ -39,7 +39,7 @@ bool VerifyPassword(const std::string& encoded, const std::string& password);
 
 // Validates and inserts a user, with an audit entry by `by`. Errors (kValidation): user.login
 // (3–32 of [A-Za-z0-9_.-]), user.password (at least 8 characters), user.name, user.role,
-// user.unit (unknown unit); kConflict user.login_taken.
+// user.unit (unknown unit); kConflict user.login_taken, user.police_number_taken (警号 unique).
 Result<User> CreateUser(store::Connection& conn, const NewUser& user, const Actor& by,
                         const Clock& clock);
 

@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "codes/code_tables.h"
 #include "registry/person.h"
 
 namespace hukou::registry {
@@ -11,13 +12,42 @@ namespace {
 
 constexpr char kSelect[] =
     "SELECT c.id, c.field, c.old_value, c.new_value, c.changed_at, c.effective_date, "
-    "c.operator_id, u.name, c.case_id, c.action, c.entity, c.entity_id FROM change_log c "
+    "c.operator_id, u.name, c.case_id, c.action, c.entity, c.entity_id, c.reason "
+    "FROM change_log c "
     "LEFT JOIN users u ON u.id = c.operator_id ";
 
 std::string IdList(const std::set<int64_t>& ids) {
   std::string list;
   for (int64_t id : ids) list += (list.empty() ? "" : ",") + std::to_string(id);
   return list;
+}
+
+// The code table behind a coded column, or nullptr.
+const char* CodeTableOf(std::string_view field) {
+  static constexpr std::pair<std::string_view, const char*> kTables[] = {
+      {"sex", "sex"},
+      {"ethnicity", "ethnicity"},
+      {"marital_status", "marital_status"},
+      {"education", "education"},
+      {"military_service", "military_service"},
+      {"relation_to_head", "relation"},
+      {"cancel_reason", "cancel_reason"},
+      {"religion", "religion"},
+  };
+  for (const auto& [column, table] : kTables) {
+    if (column == field) return table;
+  }
+  return nullptr;
+}
+
+// "20" of marital_status reads "已婚（20）", so that an officer need not know the codes.
+std::string CodedValueTitle(std::string_view field, const std::string& value) {
+  if (value.empty()) return value;
+  if (field == "status") return value == "active" ? "正常" : value == "cancelled" ? "注销" : value;
+  const char* table = CodeTableOf(field);
+  if (table == nullptr) return value;
+  auto name = codes::CodeTables::Get().Name(table, value);
+  return name ? *name + "（" + value + "）" : value;
 }
 
 std::optional<int64_t> ParseId(const std::string& v) {
@@ -89,7 +119,12 @@ Result<std::vector<Change>> Collect(store::Connection& conn, const std::string& 
     c.operator_name = c.operator_id == 0 ? "系统" : r.Text(i, 7);
     if (!r.IsNull(i, 8)) c.case_id = r.Int(i, 8);
     c.action = r.Text(i, 9);
+    c.reason = r.Text(i, 12);
     c.field_name = FieldTitle(c.field);
+    if (c.field != "*") {
+      c.old_value = CodedValueTitle(c.field, c.old_value);
+      c.new_value = CodedValueTitle(c.field, c.new_value);
+    }
     if (r.Text(i, 10) == "household" && c.field == "*") c.field_name = "立户";
     out.push_back(std::move(c));
   }

@@ -16,8 +16,9 @@ struct Change {
   int64_t id = 0;
   std::string field;       // column name, '*' for the whole record
   std::string field_name;  // 姓名, 联系电话, 户号/所属户 …
-  std::string old_value;   // household ids are shown as household numbers
-  std::string new_value;
+  std::string old_value;   // household ids are shown as household numbers, codes as
+  std::string new_value;   // "name（code）", e.g. 已婚（20）
+  std::string reason;      // the officer's stated reason, may be empty
   std::string changed_at;
   std::string effective_date;
   int64_t operator_id = 0;  // 0: system

@@ -397,12 +397,13 @@ Status LogChange(store::Connection& conn, std::string_view entity, int64_t entit
   return conn
       .Exec(
           "INSERT INTO change_log (entity, entity_id, field, old_value, new_value, changed_at, "
-          "effective_date, operator_id, case_id, action, station_code) VALUES ($1, $2, $3, $4, "
-          "$5, $6, $7, $8, $9, $10, $11)",
+          "effective_date, operator_id, case_id, action, station_code, reason) VALUES ($1, $2, $3, "
+          "$4, $5, $6, $7, $8, $9, $10, $11, $12)",
           {std::string(entity), entity_id, std::string(field), std::string(old_value),
            std::string(new_value), clock.NowIso(), effective,
            actor.user_id == 0 ? store::Value{} : store::Value{actor.user_id}, OptValue(ctx.case_id),
-           std::string(ctx.action.empty() ? action : ctx.action), std::string(station_code)})
+           std::string(ctx.action.empty() ? action : ctx.action), std::string(station_code),
+           ctx.reason})
       .status();
 }
 

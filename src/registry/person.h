@@ -110,7 +110,7 @@ struct ChangeContext {
   std::string effective_date;  // "YYYY-MM-DD"; empty: today
   std::optional<int64_t> case_id;
   std::string action;  // empty: the operation's default (register, update, move, cancel)
-  std::string reason;  // why (变更事由); recorded in the audit entry
+  std::string reason;  // why (变更事由); kept in the change log and the audit entry
 };
 
 struct NewPerson {

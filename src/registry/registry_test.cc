@@ -15,7 +15,9 @@
 #include "registry/history.h"
 #include "registry/household.h"
 #include "registry/person.h"
+#include "registry/photo.h"
 #include "registry/search.h"
+#include "trust/sm3.h"
 
 namespace hukou::registry {
 namespace {
@@ -292,7 +294,7 @@ TEST_P(RegistryTest, HistoryHasOneRowPerChangedFieldWithOldAndNew) {
                 return UpdatePerson(
                            c, p->id,
                            {{"phone", "13512345678"}, {"marital_status", "20"}, {"occupation", ""}},
-                           p->version, police_, clock_)
+                           p->version, police_, clock_, ChangeContext{"", {}, "", "本人申请更正"})
                     .status();
               }).ok());
   auto history =
@@ -307,7 +309,8 @@ TEST_P(RegistryTest, HistoryHasOneRowPerChangedFieldWithOldAndNew) {
   EXPECT_EQ(by_field["phone"].operator_name, "李警官");
   EXPECT_EQ(by_field["phone"].action, "update");
   EXPECT_EQ(by_field["marital_status"].field_name, "婚姻状况");
-  EXPECT_EQ(by_field["marital_status"].new_value, "20");
+  EXPECT_EQ(by_field["phone"].reason, "本人申请更正");
+  EXPECT_EQ(by_field["marital_status"].new_value, "已婚（20）");
   EXPECT_FALSE(by_field.count("occupation"));  // unchanged values are not logged
   EXPECT_TRUE(by_field.count("*"));
   EXPECT_EQ(history->front().field == "*", false);  // newest first
@@ -320,6 +323,54 @@ TEST_P(RegistryTest, HistoryHasOneRowPerChangedFieldWithOldAndNew) {
   ASSERT_FALSE(stale.ok());
   EXPECT_EQ(stale.error().code, "person.version_conflict");
   EXPECT_EQ(Count("change_log"), rows_before);
+}
+
+TEST(PhotoTest, TypeComesFromTheBytes) {
+  EXPECT_EQ(SniffImageType("\xFF\xD8\xFF\xE0rest"), "image/jpeg");
+  EXPECT_EQ(SniffImageType(std::string("\x89PNG\r\n\x1A\n\0\0", 10)), "image/png");
+  EXPECT_EQ(SniffImageType("%PDF-1.7 renamed.jpg"), "");
+  EXPECT_EQ(SniffImageType(""), "");
+}
+
+TEST_P(RegistryTest, PhotoIsStoredHashedAndKeptInHistory) {
+  auto p = Register(Sample("周八", 161, h1_));
+  ASSERT_TRUE(p.ok());
+  auto set = [&](const std::string& bytes, const org::Actor& who) {
+    Result<Person> out = InternalError("x", "");
+    Status s = Write([&](store::Connection& c) -> Status {
+      out = SetPhoto(c, p->id, bytes, who, clock_);
+      return out.status();
+    });
+    return s.ok() ? out : Result<Person>(s.error());
+  };
+  const std::string png = std::string("\x89PNG\r\n\x1A\n", 8) + std::string(100, '\0');
+  const int64_t files_before = Count("files");
+  auto not_image = set("%PDF-1.4 pretending", police_);
+  ASSERT_FALSE(not_image.ok());
+  EXPECT_EQ(not_image.error().code, "photo.type");
+  auto too_big = set(std::string("\xFF\xD8\xFF") + std::string(kMaxPhotoBytes, 'x'), police_);
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_EQ(too_big.error().code, "photo.too_large");
+  auto by_aux = set(png, MakeActor(11, org::Role::kAuxiliary, kStation1));
+  ASSERT_FALSE(by_aux.ok());
+  EXPECT_EQ(by_aux.error().kind, ErrorKind::kForbidden);
+  EXPECT_EQ(Count("files"), files_before) << "refused photos store nothing";
+
+  auto ok = set(png, police_);
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  ASSERT_TRUE(ok->photo_file_id.has_value());
+  auto missing = MissingItems(*ok, clock_.Today());
+  EXPECT_EQ(std::count(missing.begin(), missing.end(), "照片"), 0);
+  auto photo = ReadTx<Photo>([&](store::Connection& c) { return ReadPhoto(c, p->id, police_); });
+  ASSERT_TRUE(photo.ok());
+  EXPECT_EQ(photo->bytes, png);
+  EXPECT_EQ(photo->mime, "image/png");
+  EXPECT_EQ(photo->sm3, trust::Sm3Hex(png));
+  auto history =
+      ReadTx<std::vector<Change>>([&](store::Connection& c) { return PersonHistory(c, p->id); });
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->front().field, "photo_file_id");
+  EXPECT_EQ(history->front().field_name, "照片");
 }
 
 TEST_P(RegistryTest, CancelKeepsTheRecord) {

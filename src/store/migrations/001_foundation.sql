@@ -21,7 +21,7 @@ CREATE TABLE users (
   login TEXT NOT NULL UNIQUE,
   password_hash TEXT NOT NULL,      -- argon2id encoded
   name TEXT NOT NULL,
-  police_number TEXT,
+  police_number TEXT UNIQUE,        -- 警号; NULL for staff without one
   role TEXT NOT NULL,               -- window_clerk | police | auxiliary | station_chief | branch_approver
                                     -- | city_approver | supervisor | community_worker | admin
   unit_code TEXT NOT NULL REFERENCES units(code),
@@ -145,6 +145,7 @@ CREATE TABLE change_log (
   operator_id BIGINT,               -- users.id, NULL for system/import
   case_id BIGINT,                   -- the case that caused it, when there is one
   action TEXT NOT NULL,             -- register | update | move | cancel | import | demo | …
+  reason TEXT NOT NULL DEFAULT '',  -- why, as the officer wrote it (变更原因)
   station_code TEXT NOT NULL
 );
 CREATE INDEX change_log_entity ON change_log(entity, entity_id, effective_date);

@@ -1,0 +1,15 @@
+// SM3 (GM/T 0004-2012) digests through OpenSSL 3's EVP interface.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hukou::trust {
+
+// Lower-case hex SM3 digest (64 characters) of the bytes.
+std::string Sm3Hex(std::string_view bytes);
+
+// Lower-case hex of arbitrary bytes.
+std::string Hex(std::string_view bytes);
+
+}  // namespace hukou::trust

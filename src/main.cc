@@ -107,6 +107,10 @@ int main(int argc, char** argv) {
       ->default_val("ezhou")
       ->check(CLI::IsMember({"ezhou", "ordos"}));
   demo_cmd->add_option("--truth", demo_options.truth_path, "Write the truth file (JSON) here");
+  // The city is generated as of a fixed day, so that the same seed gives the same city on any day.
+  std::string demo_as_of = "2026-06-30";
+  demo_cmd->add_option("--as-of", demo_as_of, "Date the city's registry is current to (YYYY-MM-DD)")
+      ->default_val("2026-06-30");
 
   auto* import_cmd = cli.add_subcommand("import", "Import persons.csv and households.csv");
   add_db(import_cmd);
@@ -165,7 +169,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (*demo_cmd) {
-    auto summary = demo::RunDemo(database, demo_options, clock, std::cout);
+    std::optional<Date> as_of = Date::Parse(demo_as_of);
+    if (!as_of) return Fail(ValidationError("demo.as_of", "日期格式应为 YYYY-MM-DD", "as_of"));
+    // Noon in Beijing (04:00 UTC) of that day.
+    FixedClock demo_clock(std::chrono::system_clock::time_point(
+        std::chrono::seconds(as_of->ToDays() * 86400 + 4 * 3600)));
+    auto summary = demo::RunDemo(database, demo_options, demo_clock, std::cout);
     if (!summary.ok()) return Fail(summary.error());
     return 0;
   }

@@ -12,6 +12,25 @@
 #include "trust/audit.h"
 
 namespace hukou::registry {
+
+std::string FormatHouseholdNumber(std::string_view station_code, int64_t seq) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(seq));
+  return std::string(station_code) + buf;
+}
+
+std::optional<int64_t> HouseholdSequenceOf(std::string_view number, std::string_view station_code) {
+  constexpr size_t kSeqDigits = 6;
+  if (number.size() != station_code.size() + kSeqDigits || !number.starts_with(station_code)) {
+    return std::nullopt;
+  }
+  int64_t seq = 0;
+  for (char c : number.substr(station_code.size())) {
+    if (c < '0' || c > '9') return std::nullopt;
+    seq = seq * 10 + (c - '0');
+  }
+  return seq;
+}
 namespace {
 
 bool AllDigits(std::string_view s) {
@@ -200,9 +219,7 @@ Result<Household> CreateHousehold(store::Connection& conn, std::string_view kind
     if (value > 999999) {
       return BusinessRuleError("household.number_exhausted", "该派出所户号已用完", "kind");
     }
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(value));
-    number = a.station_code + buf;
+    number = FormatHouseholdNumber(a.station_code, value);
     HUKOU_ASSIGN_OR_RETURN(
         store::Rows used,
         conn.Query("SELECT 1 FROM households WHERE household_number = $1", {number}));

@@ -23,6 +23,12 @@
 
 namespace hukou::registry {
 
+// 户号: the 12-digit code of the registering station followed by a 6-digit sequence
+// ("420704510000000123"). household_sequences keeps the last sequence per station.
+std::string FormatHouseholdNumber(std::string_view station_code, int64_t seq);
+// The sequence of a number of that shape registered by the station, or nullopt.
+std::optional<int64_t> HouseholdSequenceOf(std::string_view number, std::string_view station_code);
+
 struct Address {
   int64_t id = 0;
   std::string division_code;

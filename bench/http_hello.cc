@@ -1,10 +1,7 @@
 // Ad hoc throughput check of the HTTP core: serves GET /api/v1/hello (a trivial JSON handler)
-// until SIGINT/SIGTERM. Not part of the build; compile against a build tree, e.g.
-//   g++ -std=c++20 -O2 -Isrc bench/http_hello.cc -Lbuild/src/http -Lbuild/src/base \
-//       -lhukou_http -lhukou_base -lspdlog -lfmt -lhttp_parser -lpthread -o /tmp/http_hello
-//   /tmp/http_hello 8099 [static_dir] & wrk -t2 -c64 -d5s http://127.0.0.1:8099/api/v1/hello
-// Measured on the shared 2-core build machine (Release-like -O2, 8 threads, load ≈ 7 from other
-// jobs): 55–69k requests/s; 60k requests/s with 500 idle keep-alive connections open meanwhile.
+// until SIGINT/SIGTERM. Built as build/bench/http_hello; results in docs/performance.md.
+//   build/bench/http_hello 8099 [static_dir] &
+//   wrk -t2 -c64 -d10s http://127.0.0.1:8099/api/v1/hello
 #include <cstdlib>
 #include <iostream>
 

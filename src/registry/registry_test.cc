@@ -412,7 +412,8 @@ TEST_P(RegistryTest, SearchPaths) {
   zhang2.relation_to_head = "02";
   auto p2 = Register(zhang2);
   auto p3 = Register(Sample("李娜", 162, h1_));
-  ASSERT_TRUE(p1.ok() && p2.ok() && p3.ok());
+  auto p4 = Register(Sample("章维", 165, h1_));  // reads zhangwei like 张伟
+  ASSERT_TRUE(p1.ok() && p2.ok() && p3.ok() && p4.ok());
   auto names = [&](const PersonQuery& q) {
     std::set<std::string> out;
     auto r = Search(q, police_);
@@ -432,10 +433,13 @@ TEST_P(RegistryTest, SearchPaths) {
   q.name = "張偉";  // traditional
   EXPECT_EQ(names(q), (std::set<std::string>{"张伟"}));
   q.name = "zhangwei";
-  EXPECT_EQ(names(q), (std::set<std::string>{"张伟"}));
+  EXPECT_EQ(names(q), (std::set<std::string>{"张伟", "章维"}));
+  q.name = "张伟";
+  q.name_mode = "homophone";
+  EXPECT_EQ(names(q), (std::set<std::string>{"张伟", "章维"}));
   q.name = "ZhangWei";
   q.name_mode = "prefix";
-  EXPECT_EQ(names(q), (std::set<std::string>{"张伟", "张伟东"}));
+  EXPECT_EQ(names(q), (std::set<std::string>{"张伟", "张伟东", "章维"}));
   q = {};
   q.former_name = "张小伟";
   EXPECT_EQ(names(q), (std::set<std::string>{"张伟"}));
@@ -444,7 +448,7 @@ TEST_P(RegistryTest, SearchPaths) {
   EXPECT_EQ(names(q), (std::set<std::string>{"张伟东"}));
   q = {};
   q.household_number = h1_.household_number;
-  EXPECT_EQ(names(q), (std::set<std::string>{"张伟", "李娜"}));
+  EXPECT_EQ(names(q), (std::set<std::string>{"张伟", "李娜", "章维"}));
   q = {};
   q.id_number = p3->id_number;
   auto exact = Search(q, police_);

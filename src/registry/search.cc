@@ -62,7 +62,11 @@ Result<PersonSearchResult> Run(store::Connection& conn, const PersonQuery& q,
   }
   const bool prefix = q.name_mode == "prefix";
   if (!q.name.empty()) {
-    if (codes::LooksLikePinyin(q.name)) {
+    if (q.name_mode == "homophone") {
+      // 同音: any name read the same way (张三 finds 章三), by the ICU pinyin of the query.
+      w += " AND " +
+           NameCondition(sql, "p.name_pinyin", codes::ToPinyin(codes::ToSimplified(q.name)), false);
+    } else if (codes::LooksLikePinyin(q.name)) {
       w += " AND " + NameCondition(sql, "p.name_pinyin", Lower(q.name), prefix);
     } else {
       w += " AND " + NameCondition(sql, "p.name_simplified", codes::ToSimplified(q.name), prefix);
@@ -177,8 +181,9 @@ Status ValidateQuery(const PersonQuery& q) {
                              "id_number");
     }
   }
-  if (q.name_mode != "exact" && q.name_mode != "prefix") {
-    return ValidationError("search.name_mode", "姓名匹配方式应为 exact 或 prefix", "name_mode");
+  if (q.name_mode != "exact" && q.name_mode != "prefix" && q.name_mode != "homophone") {
+    return ValidationError("search.name_mode", "姓名匹配方式应为 exact、prefix 或 homophone",
+                           "name_mode");
   }
   if (!q.status.empty() && q.status != "active" && q.status != "cancelled") {
     return ValidationError("search.status", "状态应为 active 或 cancelled", "status");

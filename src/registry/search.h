@@ -15,7 +15,7 @@ namespace hukou::registry {
 struct PersonQuery {
   std::string id_number;            // 18 characters; one '?' for an unknown digit
   std::string name;                 // Han characters (traditional or simplified) or pinyin letters
-  std::string name_mode = "exact";  // exact | prefix (also applies to former_name)
+  std::string name_mode = "exact";  // exact | prefix (also former_name) | homophone (同音)
   std::string former_name;
   std::string address;           // substring of addresses.full_text
   std::string household_number;  // exact

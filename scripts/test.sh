@@ -21,8 +21,9 @@ took() {
 stage "1/6 依赖 dependencies"
 bash scripts/deps.sh
 
-stage "1b/6 排版检查 clang-format"
+stage "1b/6 排版与类型检查 clang-format, vue-tsc"
 bash scripts/lint.sh
+(cd web && npm run --silent typecheck) && echo "vue-tsc: web console type-checks"
 
 stage "2/6 构建 build (build/)"
 JOBS="${jobs}" bash scripts/build.sh

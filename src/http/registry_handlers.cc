@@ -1,9 +1,11 @@
 // Persons, households and addresses (docs/api.md). Every successful read of personal data is
 // written to the access log (查询留痕) before the response is returned.
+#include <algorithm>
 #include <set>
 #include <string>
 
 #include "codes/code_tables.h"
+#include "codes/divisions.h"
 #include "http/app.h"
 #include "registry/access_log.h"
 #include "registry/history.h"
@@ -16,6 +18,15 @@ namespace hukou::http {
 namespace {
 
 using nlohmann::json;
+
+// 籍贯 and 出生地 may be stored as a GB/T 2260 code (420702) or as text: the code reads as
+// 湖北省鄂州市梁子湖区, text as itself.
+std::string PlaceName(const std::string& value) {
+  if (value.size() == 6 && std::all_of(value.begin(), value.end(), ::isdigit)) {
+    if (auto d = codes::Divisions::Get().Find(value)) return d->FullName();
+  }
+  return value;
+}
 
 std::string CodeName(std::string_view table, const std::string& code) {
   if (code.empty()) return "";
@@ -100,7 +111,9 @@ json PersonJson(const registry::Person& p, const Date& today) {
       {"ethnicity_name", CodeName("ethnicity", p.ethnicity)},
       {"birth_date", p.birth_date},
       {"native_place", p.native_place},
+      {"native_place_name", PlaceName(p.native_place)},
       {"birthplace", p.birthplace},
+      {"birthplace_name", PlaceName(p.birthplace)},
       {"religion", p.religion},
       {"religion_name", CodeName("religion", p.religion)},
       {"education", p.education},

@@ -71,6 +71,17 @@ const STREETS = {
   '420703100001': '湖北省鄂州市华容区华容镇龙王社区龙王路',
 };
 
+// Auxiliary code tables (a subset of data/codes/*.tsv), needed before the persons are built.
+const AUX_TABLES = {
+  religion: { title: '宗教信仰', entries: [['00', '无宗教信仰'], ['10', '佛教'], ['20', '道教'], ['30', '伊斯兰教'], ['40', '天主教'], ['50', '基督教'], ['99', '其他']] },
+  education: { title: '文化程度 (GB/T 4658)', entries: [['11', '博士研究生毕业'], ['14', '硕士研究生毕业'], ['21', '大学本科毕业'], ['31', '大学专科毕业'], ['41', '中等专科毕业'], ['61', '普通高中毕业'], ['71', '初中毕业'], ['81', '小学毕业'], ['90', '其他']] },
+  marital_status: { title: '婚姻状况 (GB/T 2261.2)', entries: [['10', '未婚'], ['20', '已婚'], ['21', '初婚'], ['22', '再婚'], ['23', '复婚'], ['30', '丧偶'], ['40', '离婚'], ['90', '未说明的婚姻状况']] },
+  military_service: { title: '兵役状况 (GB/T 2261.5)', entries: [['0', '未服兵役'], ['1', '退出现役'], ['2', '士兵预备役'], ['3', '军官预备役'], ['4', '服现役'], ['9', '不宜服兵役']] },
+};
+for (const t of Object.values(AUX_TABLES)) t.entries = t.entries.map(([code, name]) => ({ code, name }));
+const codeOf = (table, name) => (name ? AUX_TABLES[table].entries.find((e) => e.name === name)?.code || '' : '');
+const nameOf = (table, code) => AUX_TABLES[table]?.entries.find((e) => e.code === code)?.name || '';
+
 // Persons and households.
 const ETHNIC = ['汉族', '汉族', '汉族', '回族', '土家族'];
 const RELATIONS = { '02': '户主', '10': '配偶', '20': '子', '30': '女', '50': '父亲', '51': '母亲' };
@@ -101,12 +112,13 @@ function addHousehold(number, community, doorNo, kind, members) {
       birth_date: m.birth,
       native_place: '湖北省鄂州市',
       birthplace: '湖北省鄂州市鄂城区',
-      religion: m.religion ?? '无宗教信仰',
-      education: '60',
-      education_name: m.edu ?? '大学本科',
-      marital_status: '20',
+      religion: codeOf('religion', m.religion ?? '无宗教信仰'),
+      religion_name: m.religion ?? '无宗教信仰',
+      education: codeOf('education', m.edu ?? '大学本科毕业'),
+      education_name: m.edu ?? '大学本科毕业',
+      marital_status: codeOf('marital_status', m.marital ?? '已婚'),
       marital_status_name: m.marital ?? '已婚',
-      military_service: '',
+      military_service: codeOf('military_service', m.military ?? ''),
       military_service_name: m.military ?? '',
       workplace: m.work ?? '',
       occupation: m.job ?? '',
@@ -127,6 +139,7 @@ function addHousehold(number, community, doorNo, kind, members) {
       station_name: unitName(station),
       registered_at: '2008-06-01T09:00:00Z',
       updated_at: '2023-05-12T02:30:00Z',
+      version: 1,
     };
     persons.push(p);
     hh.members.push(p);
@@ -147,7 +160,7 @@ addHousehold('420704001000101', '420704001001', 12, 'family', [
       { field: 'workplace', field_name: '服务处所', old_value: '鄂州市葛店中学', new_value: '鄂州市第一中学', changed_at: '2022-02-11T06:45:00Z', action: 'update', operator: { id: 1, name: '李建国' } },
     ] },
   { name: '刘芳', sex: '2', birth: '1977-09-30', rel: '10', former: ['刘小芳'], work: '鄂州市中心医院', job: '护士', phone: '13907110002' },
-  { name: '张小明', sex: '1', birth: '2005-01-18', rel: '20', marital: '未婚', edu: '高中', work: '', phone: '', military: '' },
+  { name: '张小明', sex: '1', birth: '2005-01-18', rel: '20', marital: '未婚', edu: '普通高中毕业', work: '', phone: '', military: '' },
 ]);
 addHousehold('420704001000102', '420704001001', 14, 'family', [
   { name: '王𠀾', sex: '1', birth: '1968-11-03', rel: '02', former: ['王山'], work: '鄂州市钢铁厂', job: '工人', phone: '13800271234',
@@ -213,6 +226,7 @@ const CODE_TABLES = {
   sex: { title: '性别（GB/T 2261.1）', entries: [{ code: '0', name: '未知的性别' }, { code: '1', name: '男' }, { code: '2', name: '女' }, { code: '9', name: '未说明的性别' }] },
   ethnicity: { title: '民族（GB 3304）', entries: [{ code: '01', name: '汉族' }, { code: '02', name: '蒙古族' }, { code: '03', name: '回族' }, { code: '04', name: '藏族' }, { code: '15', name: '土家族' }] },
   relation: { title: '家庭关系（GB/T 4761）', entries: Object.entries(RELATIONS).map(([code, name]) => ({ code, name })) },
+  ...AUX_TABLES,
   cancel_reason: { title: '注销原因', entries: [{ code: '1', name: '死亡' }, { code: '2', name: '迁出' }, { code: '3', name: '出国（境）定居' }, { code: '4', name: '服兵役' }, { code: '5', name: '重复登记' }, { code: '9', name: '其他' }] },
 };
 
@@ -240,6 +254,19 @@ function readBody(req) {
   });
 }
 
+/** The raw request body as a Buffer; null when it exceeds `limit` bytes. */
+function readRaw(req, limit) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (c) => {
+      size += c.length;
+      if (size <= limit) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
+  });
+}
+
 function currentUser(req) {
   const m = /(?:^|;\s*)hukou_session=([^;]+)/.exec(req.headers.cookie || '');
   const id = m && sessions.get(m[1]);
@@ -257,6 +284,107 @@ function findPerson(key) {
 }
 
 const OFFICERS = Object.keys(ROLE_TITLES).filter((r) => r !== 'admin');
+const POLICE = ['police', 'station_chief', 'branch_approver', 'city_approver'];
+
+// PATCH /persons/{key}: auxiliary items as the real server names them, with their Chinese titles.
+const AUX_ITEMS = {
+  phone: '联系电话', workplace: '服务处所', occupation: '职业', religion: '宗教信仰', education: '文化程度',
+  marital_status: '婚姻状况', military_service: '兵役状况', native_place: '籍贯', birthplace: '出生地',
+  father_name: '父亲姓名', father_id_number: '父亲公民身份号码', mother_name: '母亲姓名', mother_id_number: '母亲公民身份号码',
+  guardian_name: '监护人姓名', guardian_id_number: '监护人公民身份号码', spouse_name: '配偶姓名', spouse_id_number: '配偶公民身份号码',
+};
+const KIN_RE = /^(father|mother|guardian|spouse)_(name|id_number)$/;
+const photos = new Map(); // person id → {id, mime, bytes}
+let nextFileId = 9001;
+const MAX_PHOTO = 512 * 1024;
+
+function auxValue(person, item) {
+  const k = KIN_RE.exec(item);
+  if (k) return person[k[1]]?.[k[2]] || '';
+  return person[item] || '';
+}
+
+// Readable history value: coded items read `name（code）` like the real server.
+function shown(item, value) {
+  if (!value || !AUX_TABLES[item]) return value;
+  return `${nameOf(item, value) || value}（${value}）`;
+}
+
+/** Validates one PATCH item; returns an error message or ''. */
+function checkAux(item, value) {
+  if (typeof value !== 'string') return `${item} 应为字符串`;
+  if (!value) return '';
+  if (item === 'phone' && !/^[0-9+\- ]{5,20}$/.test(value)) return '联系电话只能含有数字、+、-，应为5到20位';
+  if (AUX_TABLES[item] && !nameOf(item, value)) return `${AUX_TABLES[item].title.replace(/ \(.*$/, '')}代码无效：${value}`;
+  if (item.endsWith('_id_number')) {
+    if (value.length !== 18) return '公民身份号码应为18位';
+    if (checkDigit(value.slice(0, 17)) !== value[17].toUpperCase()) return '公民身份号码校验码错误';
+  }
+  if (item.endsWith('_name') && /[0-9]/.test(value)) return '姓名不能含有数字或控制字符';
+  return '';
+}
+
+function recordChange(person, user, field, fieldName, oldValue, newValue, action, reason) {
+  const list = changes.get(person.id);
+  const now = new Date().toISOString();
+  list.push({
+    id: person.id * 100 + list.length, field, field_name: fieldName, old_value: oldValue, new_value: newValue,
+    reason, changed_at: now, effective_date: now.slice(0, 10), operator: { id: user.id, name: user.name }, case_id: null, action,
+  });
+}
+
+function patchPerson(res, user, person, body) {
+  if (!body || typeof body !== 'object') return fail(res, 400, 'request.invalid_json', '请求内容不是有效的JSON');
+  if (typeof body.reason !== 'string' || !body.reason.trim()) return fail(res, 400, 'request.reason', '请填写变更事由', 'reason');
+  if (body.version !== undefined && !Number.isInteger(body.version)) return fail(res, 400, 'request.version', 'version 应为整数', 'version');
+  const items = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (k === 'reason' || k === 'version') continue;
+    if (['father', 'mother', 'guardian', 'spouse'].includes(k) && v && typeof v === 'object') {
+      for (const [sub, sv] of Object.entries(v)) items[`${k}_${sub}`] = sv;
+    } else if (!AUX_ITEMS[k]) {
+      return fail(res, 400, 'request.field', `该项不能在此修改：${k}`, k);
+    } else items[k] = v;
+  }
+  if (Object.keys(items).length === 0) return fail(res, 400, 'request.empty', '没有要修改的项', 'phone');
+  for (const [k, v] of Object.entries(items)) {
+    if (!AUX_ITEMS[k]) return fail(res, 400, 'request.field', `不支持的字段：${k}`, k);
+    const problem = checkAux(k, v);
+    if (problem) return fail(res, 400, `person.${k}`, problem, k);
+  }
+  if (body.version !== undefined && body.version !== person.version) {
+    return fail(res, 409, 'person.version_conflict', '该人员信息已被他人修改，请刷新后重试', 'version');
+  }
+  for (const [k, v] of Object.entries(items)) {
+    const old = auxValue(person, k);
+    if (old === v) continue;
+    const kin = KIN_RE.exec(k);
+    if (kin) person[kin[1]] = { ...(person[kin[1]] || {}), [kin[2]]: v };
+    else person[k] = v;
+    if (AUX_TABLES[k]) person[`${k}_name`] = nameOf(k, v);
+    recordChange(person, user, k, AUX_ITEMS[k], shown(k, old), shown(k, v), 'update', body.reason.trim());
+  }
+  person.version++;
+  person.updated_at = new Date().toISOString();
+  return send(res, 200, { ...personAsOf(person, null), missing_items: missingItems(person) });
+}
+
+async function putPhoto(req, res, user, person) {
+  const bytes = await readRaw(req, MAX_PHOTO);
+  if (bytes === null) return fail(res, 400, 'photo.too_large', '照片不能超过 512 KB', 'photo');
+  if (bytes.length === 0) return fail(res, 400, 'photo.empty', '请上传照片', 'photo');
+  const jpeg = bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+  const png = bytes.length > 8 && bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  if (!jpeg && !png) return fail(res, 400, 'photo.type', '照片须为 JPEG 或 PNG 图像（按文件内容判断）', 'photo');
+  const old = photos.get(person.id);
+  const fileId = nextFileId++;
+  photos.set(person.id, { id: fileId, mime: jpeg ? 'image/jpeg' : 'image/png', bytes });
+  person.photo_url = `/api/v1/persons/${person.id}/photo`;
+  person.version++;
+  person.updated_at = new Date().toISOString();
+  recordChange(person, user, 'photo_file_id', '照片', old ? String(old.id) : '', String(fileId), 'photo', '');
+  return send(res, 200, { ...personAsOf(person, null), missing_items: missingItems(person) });
+}
 
 async function api(req, res, url) {
   const p = url.pathname.replace(/^\/api\/v1/, '');
@@ -312,7 +440,29 @@ async function api(req, res, url) {
       (!q.get('status') || x.status === q.get('status')));
     return paginate(res, list.map(summary), q);
   }
-  let m = /^\/persons\/([^/]+)(\/history|\/access-log)?$/.exec(p);
+  let m = /^\/persons\/([^/]+)(\/photo)?$/.exec(p);
+  if (m && (method === 'PATCH' || method === 'PUT')) {
+    if ((method === 'PATCH') === Boolean(m[2])) return fail(res, 404, 'route.not_found', '接口不存在');
+    if (!need(POLICE)) return;
+    const person = findPerson(decodeURIComponent(m[1]));
+    if (!person) return fail(res, 404, 'person.not_found', '未找到该人员', 'id_number');
+    if (method === 'PUT') return putPhoto(req, res, user, person);
+    return patchPerson(res, user, person, await readBody(req));
+  }
+  if (m && m[2] && method === 'GET') {
+    if (!need(OFFICERS)) return;
+    const person = findPerson(decodeURIComponent(m[1]));
+    if (!person) return fail(res, 404, 'person.not_found', '未找到该人员', 'id_number');
+    const photo = photos.get(person.id);
+    if (!photo) return fail(res, 404, 'photo.not_found', '该人员尚未采集照片', 'photo');
+    accessLog.get(person.id).push({
+      at: new Date().toISOString(), user: { id: user.id, name: user.name, login: user.login }, action: 'read_photo',
+      purpose: q.get('purpose') || '', client: req.socket.remoteAddress,
+    });
+    res.writeHead(200, { 'Content-Type': photo.mime, 'Cache-Control': 'private, no-store' });
+    return res.end(photo.bytes);
+  }
+  m = /^\/persons\/([^/]+)(\/history|\/access-log)?$/.exec(p);
   if (m && method === 'GET') {
     if (!need([...OFFICERS, 'admin'])) return;
     const person = findPerson(decodeURIComponent(m[1]));

@@ -1,5 +1,5 @@
-// Browser test of the web console: log in, search a person by name, open the first result and
-// check its change history (变动记录). Drives Debian's chromium through playwright-core (no browser
+// Browser test of the web console: log in, search a person by name, open the first result, check
+// its change history (变动记录), correct its phone number (修改辅项) and take a photo (采集照片). Drives Debian's chromium through playwright-core (no browser
 // download). Env: HUKOU_URL (default http://127.0.0.1:8080), HUKOU_E2E_LOGIN, HUKOU_E2E_PASSWORD,
 // HUKOU_E2E_NAME, HUKOU_CHROMIUM (default /usr/bin/chromium), HUKOU_E2E_TIMEOUT (ms, default 15000).
 // Screenshots go to web/test-results/. Exits non-zero when any step fails.
@@ -131,6 +131,54 @@ export async function runE2E(overrides = {}) {
     const n = await items.count();
     if (n < 1) throw new Error('变动记录为空');
     console.log(`    变动记录 ${n} 条`);
+  });
+
+  await step('修改辅项：更正联系电话', '05-edit-aux', async () => {
+    const phone = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const reason = '群众申请更正电话';
+    await page.locator('[data-testid=edit-aux]').click();
+    const dialog = page.getByRole('dialog', { name: '修改辅项' });
+    await dialog.waitFor();
+    await dialog.locator('[data-testid=aux-phone]').fill(phone);
+    await dialog.locator('[data-testid=aux-reason]').fill(reason);
+    await page.screenshot({ path: shot('05-edit-aux-dialog'), fullPage: true, animations: 'disabled' });
+    const response = page.waitForResponse(
+      (r) => r.request().method() === 'PATCH' && /^\/api\/v1\/persons\/[^/]+$/.test(new URL(r.url()).pathname),
+    );
+    await dialog.locator('[data-testid=aux-save]').click();
+    const res = await response;
+    if (!res.ok()) throw new Error(`修改接口返回 HTTP ${res.status()}：${await res.text()}`);
+    await dialog.waitFor({ state: 'hidden' });
+    const entry = page.locator('[data-testid=history-item]').filter({ hasText: phone }).first();
+    await entry.waitFor({ state: 'visible' });
+    const text = (await entry.innerText()).replace(/\s+/g, ' ');
+    if (!text.includes(`事由：${reason}`)) throw new Error(`变动记录未显示变更事由：${text}`);
+    console.log(`    联系电话改为 ${phone}`);
+  });
+
+  await step('采集照片', '06-photo', async () => {
+    // Any non-image file is refused by the server with its Chinese message.
+    const picker = page.locator('[data-testid=photo-file]');
+    await picker.setInputFiles({ name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('不是照片') });
+    const refusal = page.locator('.el-message--error').filter({ hasText: 'JPEG 或 PNG' });
+    await refusal.first().waitFor({ state: 'visible' }).catch(() => {
+      throw new Error('上传非图片文件时未显示“照片须为 JPEG 或 PNG”提示');
+    });
+    // A real PNG: a clip of the page itself.
+    const png = await page.screenshot({ clip: { x: 0, y: 0, width: 120, height: 160 } });
+    const response = page.waitForResponse(
+      (r) => r.request().method() === 'PUT' && /\/photo$/.test(new URL(r.url()).pathname),
+    );
+    await picker.setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: png });
+    const res = await response;
+    if (!res.ok()) throw new Error(`照片上传接口返回 HTTP ${res.status()}：${await res.text()}`);
+    const img = page.locator('[data-testid=person-photo] img');
+    await img.waitFor({ state: 'visible' });
+    await page.waitForFunction(
+      (el) => el && el.complete && el.naturalWidth > 0,
+      await img.elementHandle(),
+    );
+    await page.locator('[data-testid=history-item]').filter({ hasText: '照片' }).first().waitFor({ state: 'visible' });
   });
 
   if (browser) await browser.close().catch(() => {});

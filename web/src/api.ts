@@ -52,7 +52,9 @@ export interface Person {
   ethnicity_name?: string;
   birth_date?: string;
   native_place?: Named;
+  native_place_name?: string;
   birthplace?: Named;
+  birthplace_name?: string;
   religion?: Named;
   religion_name?: string;
   education?: string;
@@ -82,7 +84,36 @@ export interface Person {
   updated_at?: string;
   missing_items?: string[];
   as_of?: string | null;
+  /** Optimistic-lock version; PATCH sends it back so a concurrent change is refused (409). */
+  version?: number;
 }
+
+/** Auxiliary items PATCH /persons/{key} accepts (flat names), with `reason` and `version`. */
+export type PersonPatch = Partial<Record<AuxItem, string>> & { reason: string; version?: number };
+
+export const AUX_ITEMS = [
+  'phone',
+  'workplace',
+  'occupation',
+  'religion',
+  'education',
+  'marital_status',
+  'military_service',
+  'native_place',
+  'birthplace',
+  'father_name',
+  'father_id_number',
+  'mother_name',
+  'mother_id_number',
+  'guardian_name',
+  'guardian_id_number',
+  'spouse_name',
+  'spouse_id_number',
+] as const;
+export type AuxItem = (typeof AUX_ITEMS)[number];
+
+/** Largest photo the server accepts (PUT /persons/{key}/photo). */
+export const MAX_PHOTO_BYTES = 512 * 1024;
 
 export interface Change {
   id: number | string;
@@ -90,6 +121,8 @@ export interface Change {
   field_name: string;
   old_value: string | null;
   new_value: string | null;
+  /** 变更事由 given with the change, when there was one. */
+  reason?: string | null;
   changed_at: string;
   effective_date?: string | null;
   operator?: { id: number | string; name: string } | null;
@@ -188,13 +221,25 @@ function withQuery(path: string, query?: Query): string {
   return s ? `${path}?${s}` : path;
 }
 
-async function request<T>(method: string, path: string, opts: { query?: Query; body?: unknown; auth401?: boolean } = {}): Promise<T> {
+interface RequestOptions {
+  query?: Query;
+  /** Sent as JSON. */
+  body?: unknown;
+  /** Sent as is, with its own Content-Type (e.g. an image file). */
+  raw?: Blob;
+  auth401?: boolean;
+}
+
+async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const init: RequestInit = {
     method,
     credentials: 'same-origin',
     headers: { Accept: 'application/json' },
   };
-  if (opts.body !== undefined) {
+  if (opts.raw !== undefined) {
+    (init.headers as Record<string, string>)['Content-Type'] = opts.raw.type || 'application/octet-stream';
+    init.body = opts.raw;
+  } else if (opts.body !== undefined) {
     (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
     init.body = JSON.stringify(opts.body);
   }
@@ -247,6 +292,8 @@ export const api = {
 
   searchPersons: (query: Query) => request<Page<PersonSummary>>('GET', '/persons', { query }),
   person: (key: string, query: Query) => request<Person>('GET', `/persons/${enc(key)}`, { query }),
+  updatePerson: (key: string, body: PersonPatch) => request<Person>('PATCH', `/persons/${enc(key)}`, { body }),
+  uploadPhoto: (key: string, file: Blob) => request<Person>('PUT', `/persons/${enc(key)}/photo`, { raw: file }),
   personHistory: (key: string) => request<{ items: Change[] }>('GET', `/persons/${enc(key)}/history`),
   personAccessLog: (key: string) => request<{ items: AccessEntry[] }>('GET', `/persons/${enc(key)}/access-log`),
 

@@ -17,6 +17,8 @@ export const OFFICER_ROLES = ALL_ROLES.filter((r) => r !== 'admin');
 export const ADMIN_ROLES = ['admin'];
 /** Roles that may read the access log (查询留痕) of a person. */
 export const ACCESS_LOG_ROLES = ['supervisor', 'admin'];
+/** Police roles: they may change a person's auxiliary items and take photos (the API's police-only acts). */
+export const POLICE_ROLES = ['police', 'station_chief', 'branch_approver', 'city_approver'];
 
 export interface MenuItem {
   path: string;
@@ -56,6 +58,8 @@ export const ACTION_TITLES: Record<string, string> = {
   restore: '恢复',
   move_in: '迁入',
   move_out: '迁出',
+  move: '迁移',
+  photo: '采集照片',
   import: '导入',
   read: '查询',
   view: '查看',

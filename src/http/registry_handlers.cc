@@ -175,10 +175,14 @@ json ListJson(json items, int64_t total, const Page& page) {
           {"page_size", page.page_size}};
 }
 
-// Authenticates and checks that the role may read persons.
-Result<org::Actor> Officer(const App& app, const Request& req) {
+// Authenticates, checks that the role may read persons, and that the query carries only the
+// `allowed` parameters (and a purpose of sensible length).
+Result<org::Actor> Officer(const App& app, const Request& req,
+                           std::initializer_list<std::string_view> allowed) {
   HUKOU_ASSIGN_OR_RETURN(org::Actor actor, Authenticate(app, req));
   HUKOU_RETURN_IF_ERROR(org::CheckRole(actor, org::CanReadPersons(actor.role), "查询人口信息"));
+  HUKOU_RETURN_IF_ERROR(CheckParams(req, allowed));
+  HUKOU_RETURN_IF_ERROR(CheckPurpose(req));
   return actor;
 }
 
@@ -235,12 +239,10 @@ Result<std::map<std::string, std::string>> PatchChanges(const json& body) {
 
 void AddPersonRoutes(Router& router, App& app) {
   router.Add("GET", "/api/v1/persons", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req,
+                         {"id_number", "name", "name_mode", "former_name", "address",
+                          "household_number", "status", "page", "page_size", "purpose"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"id_number", "name", "name_mode", "former_name", "address",
-                                 "household_number", "status", "page", "page_size", "purpose"});
-    if (s.ok()) s = CheckPurpose(req);
-    if (!s.ok()) return ErrorResponse(s.error());
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error());
     registry::PersonQuery q;
@@ -274,11 +276,8 @@ void AddPersonRoutes(Router& router, App& app) {
   });
 
   router.Add("GET", "/api/v1/persons/{key}", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"as_of", "purpose"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"as_of", "purpose"});
-    if (s.ok()) s = CheckPurpose(req);
-    if (!s.ok()) return ErrorResponse(s.error());
     auto as_of = ParseAsOf(req);
     if (!as_of.ok()) return ErrorResponse(as_of.error());
     registry::Person person;
@@ -333,11 +332,8 @@ void AddPersonRoutes(Router& router, App& app) {
   });
 
   router.Add("GET", "/api/v1/persons/{key}/history", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"purpose"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"purpose"});
-    if (s.ok()) s = CheckPurpose(req);
-    if (!s.ok()) return ErrorResponse(s.error());
     std::vector<registry::Change> changes;
     std::string id_number;
     Status read = app.db->Read([&](store::Connection& conn) -> Status {
@@ -416,11 +412,8 @@ json HouseholdJson(const registry::Household& h) {
 // photo as the raw request body (police only; JPEG or PNG judged from the bytes).
 void AddPhotoRoutes(Router& router, App& app) {
   router.Add("GET", "/api/v1/persons/{key}/photo", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"purpose"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"purpose"});
-    if (s.ok()) s = CheckPurpose(req);
-    if (!s.ok()) return ErrorResponse(s.error());
     registry::Person person;
     registry::Photo photo;
     Status read = app.db->Read([&](store::Connection& conn) -> Status {
@@ -460,11 +453,8 @@ void AddPhotoRoutes(Router& router, App& app) {
 
 void AddHouseholdRoutes(Router& router, App& app) {
   router.Add("GET", "/api/v1/households", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"household_number", "address", "page", "page_size", "purpose"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"household_number", "address", "page", "page_size", "purpose"});
-    if (s.ok()) s = CheckPurpose(req);
-    if (!s.ok()) return ErrorResponse(s.error());
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error());
     registry::PageOf<registry::HouseholdSummary> result;
@@ -495,11 +485,8 @@ void AddHouseholdRoutes(Router& router, App& app) {
   });
 
   router.Add("GET", "/api/v1/households/{number}", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"as_of", "purpose"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"as_of", "purpose"});
-    if (s.ok()) s = CheckPurpose(req);
-    if (!s.ok()) return ErrorResponse(s.error());
     auto as_of = ParseAsOf(req);
     if (!as_of.ok()) return ErrorResponse(as_of.error());
     registry::Household household;
@@ -516,11 +503,8 @@ void AddHouseholdRoutes(Router& router, App& app) {
   });
 
   router.Add("GET", "/api/v1/households/{number}/history", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"purpose"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"purpose"});
-    if (s.ok()) s = CheckPurpose(req);
-    if (!s.ok()) return ErrorResponse(s.error());
     std::vector<registry::Change> changes;
     Status read = app.db->Read([&](store::Connection& conn) -> Status {
       HUKOU_ASSIGN_OR_RETURN(store::Rows r,
@@ -544,9 +528,8 @@ void AddHouseholdRoutes(Router& router, App& app) {
 
 void AddAddressRoutes(Router& router, App& app) {
   router.Add("GET", "/api/v1/addresses/tree", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"parent"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    if (Status s = CheckParams(req, {"parent"}); !s.ok()) return ErrorResponse(s.error());
     auto nodes = registry::AddressTree(req.Query("parent"), *actor);
     if (!nodes.ok()) return ErrorResponse(nodes.error());
     json items = json::array();
@@ -558,10 +541,8 @@ void AddAddressRoutes(Router& router, App& app) {
   });
 
   router.Add("GET", "/api/v1/addresses", [&app](const Request& req) -> Response {
-    auto actor = Officer(app, req);
+    auto actor = Officer(app, req, {"community_code", "q", "page", "page_size"});
     if (!actor.ok()) return ErrorResponse(actor.error());
-    Status s = CheckParams(req, {"community_code", "q", "page", "page_size"});
-    if (!s.ok()) return ErrorResponse(s.error());
     auto page = ParsePage(req);
     if (!page.ok()) return ErrorResponse(page.error());
     registry::PageOf<registry::AddressListItem> result;

@@ -13,7 +13,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang-format
   # libraries
   librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
-  libsqlite3-dev libpq-dev libssl-dev libargon2-dev
+  libsqlite3-dev libpq-dev libssl-dev libargon2-dev libjemalloc-dev
   libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev
   libopencc-dev libicu-dev libcli11-dev libspdlog-dev
   # tests and benchmarks

@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
   std::string static_dir;
   serve->add_option("--address", address, "Address to listen on");
   serve->add_option("--port", port, "Port (0 picks a free one)");
-  serve->add_option("--threads", threads, "Worker threads (0: 4 per core)");
+  serve->add_option("--threads", threads, "Worker threads (0: 32, or 8 per core if more)");
   serve->add_option("--static", static_dir, "Directory of the built web console (web/dist)");
 
   auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");

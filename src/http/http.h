@@ -89,7 +89,7 @@ class Metrics;  // metrics.h
 struct ServerOptions {
   std::string address = "0.0.0.0";
   int port = 8080;  // 0: pick a free port (see Server::port())
-  int threads = 0;  // 0: 4 × hardware threads (handlers block on the database)
+  int threads = 0;  // 0: max(32, 8 × hardware threads) (handlers block on the database)
   size_t max_body_bytes = 1 << 20;
   std::string static_dir;      // served for non-/api paths when set; SPA fallback to index.html
   Metrics* metrics = nullptr;  // where requests are recorded; nullptr: DefaultMetrics()

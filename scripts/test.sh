@@ -29,6 +29,10 @@ stage "2/6 构建 build (build/)"
 JOBS="${jobs}" bash scripts/build.sh
 took build
 
+stage "2b/6 静态检查 clang-tidy"
+BUILD_DIR=build JOBS="${jobs}" bash scripts/tidy.sh
+took clang-tidy
+
 if [[ ${asan} == 1 ]]; then
   stage "3/6 构建 build with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)"
   SANITIZE=1 JOBS="${jobs}" bash scripts/build.sh

@@ -39,8 +39,8 @@ Result<std::unique_ptr<store::Database>> OpenMigrated(const std::string& url) {
 std::string DefaultStaticDir(const char* argv0) {
   namespace fs = std::filesystem;
   std::error_code ec;
-  for (fs::path p : {fs::current_path(ec) / "web" / "dist",
-                     fs::absolute(argv0, ec).parent_path().parent_path() / "web" / "dist"}) {
+  for (const fs::path& p : {fs::current_path(ec) / "web" / "dist",
+                            fs::absolute(argv0, ec).parent_path().parent_path() / "web" / "dist"}) {
     if (fs::exists(p / "index.html", ec)) return p.string();
   }
   return "";
@@ -173,7 +173,7 @@ int main(int argc, char** argv) {
     if (!as_of) return Fail(ValidationError("demo.as_of", "日期格式应为 YYYY-MM-DD", "as_of"));
     // Noon in Beijing (04:00 UTC) of that day.
     FixedClock demo_clock(std::chrono::system_clock::time_point(
-        std::chrono::seconds(as_of->ToDays() * 86400 + 4 * 3600)));
+        std::chrono::seconds(as_of->ToDays() * 86400 + int64_t{4} * 3600)));
     auto summary = demo::RunDemo(database, demo_options, demo_clock, std::cout);
     if (!summary.ok()) return Fail(summary.error());
     return 0;

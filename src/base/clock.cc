@@ -92,7 +92,7 @@ std::string FormatIso(std::chrono::system_clock::time_point t) {
 
 Date Clock::Today() const {
   using namespace std::chrono;
-  const int64_t secs = duration_cast<seconds>(Now().time_since_epoch()).count() + 8 * 3600;
+  const int64_t secs = duration_cast<seconds>(Now().time_since_epoch()).count() + int64_t{8} * 3600;
   int64_t days = secs / 86400;
   if (secs % 86400 < 0) --days;
   return Date::FromDays(days);

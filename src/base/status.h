@@ -111,7 +111,9 @@ class [[nodiscard]] Result {
 // `HUKOU_ASSIGN_OR_RETURN(auto x, ResultExpr())`: binds the value or returns the error.
 #define HUKOU_ASSIGN_OR_RETURN(lhs, expr) \
   HUKOU_ASSIGN_OR_RETURN_IMPL_(HUKOU_CONCAT_(hukou_result_, __LINE__), lhs, expr)
+// NOLINTBEGIN(bugprone-macro-parentheses): lhs is a declaration and tmp a name, not expressions.
 #define HUKOU_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                 \
   if (!tmp.ok()) return std::move(tmp).error();      \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -68,7 +68,8 @@ class SimplifiedConverter {
          {"/usr/share/opencc/t2s.json", "/usr/local/share/opencc/t2s.json", "t2s.json"}) {
       if (path[0] == '/' && !std::filesystem::exists(path)) continue;
       opencc_t handle = opencc_open(path);
-      if (handle != reinterpret_cast<opencc_t>(-1)) {
+      // OpenCC reports failure as (opencc_t)-1.
+      if (handle != reinterpret_cast<opencc_t>(-1)) {  // NOLINT(performance-no-int-to-ptr)
         handle_ = handle;
         break;
       }

@@ -384,7 +384,7 @@ void CityBuilder::FillAuxiliary(Member& m, bool rural) {
 
 std::string CityBuilder::Instant(int64_t days) {
   // Office hours in Beijing time (08:30–17:30) are 00:30–09:30 UTC.
-  int64_t seconds = rng_.Between(30 * 60, 9 * 3600 + 30 * 60);
+  int64_t seconds = rng_.Between(int64_t{30} * 60, int64_t{9} * 3600 + int64_t{30} * 60);
   char buf[40];
   std::snprintf(buf, sizeof buf, "T%02d:%02d:%02d.000000Z", static_cast<int>(seconds / 3600),
                 static_cast<int>(seconds / 60 % 60), static_cast<int>(seconds % 60));

@@ -216,10 +216,10 @@ Result<std::map<std::string, std::string>> PatchChanges(const json& body) {
         value.is_object()) {
       for (const auto& [sub, v] : value.items()) {
         if ((sub != "name" && sub != "id_number") || !v.is_string()) {
-          return ValidationError("request.field", "不支持的字段：" + key + "." + sub,
-                                 key + "." + sub);
+          const std::string field = key + '.' + sub;
+          return ValidationError("request.field", "不支持的字段：" + field, field);
         }
-        changes[key + "_" + sub] = v.get<std::string>();
+        changes[key + '_' + sub] = v.get<std::string>();
       }
       continue;
     }
@@ -264,7 +264,8 @@ void AddPersonRoutes(Router& router, App& app) {
     std::string subject;
     for (const auto& [k, v] : req.query) {
       if (k == "page" || k == "page_size" || k == "purpose") continue;
-      subject += (subject.empty() ? "" : "&") + k + "=" + v;
+      if (!subject.empty()) subject += '&';
+      subject.append(k).append("=").append(v);
     }
     Status logged = LogAccess(app, *actor, req, "search_persons", "query", subject);
     if (!logged.ok()) return ErrorResponse(logged.error());

@@ -14,7 +14,7 @@
 
 namespace hukou::registry {
 
-inline constexpr size_t kMaxPhotoBytes = 512 * 1024;
+inline constexpr size_t kMaxPhotoBytes = size_t{512} * 1024;
 
 struct Photo {
   int64_t file_id = 0;

@@ -154,8 +154,9 @@ Result<int> Database::Migrate() {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at TEXT)");
   }));
   int applied = 0;
-  for (const auto& [name, script] : MigrationScripts(be)) {
-    std::string version = name.substr(0, name.size() - 4);  // without ".sql"
+  for (const auto& migration : MigrationScripts(be)) {
+    const std::string& script = migration.second;  // named, not bound: lambdas capture it
+    std::string version = migration.first.substr(0, migration.first.size() - 4);  // no ".sql"
     bool ran = false;
     HUKOU_RETURN_IF_ERROR(Transact([&](Connection& c) -> Status {
       ran = false;

@@ -323,7 +323,7 @@ TEST_P(DatabaseTest, FailedTransactionLeavesNothing) {
 
 TEST_P(DatabaseTest, ExceptionInTransactionRollsBackAndReleases) {
   CreateItems();
-  EXPECT_THROW(db_->Transact([&](Connection& c) -> Status {
+  EXPECT_THROW((void)db_->Transact([&](Connection& c) -> Status {
     EXPECT_TRUE(c.Exec("INSERT INTO items (name) VALUES ('a')").ok());
     throw std::runtime_error("bug");
   }),

@@ -184,7 +184,7 @@ class PgConnection final : public Connection {
     auto it = prepared_.find(sql);
     if (it == prepared_.end()) {
       if (prepared_.size() >= kMaxCachedStatements && !InFailedTransaction()) {
-        ResultPtr(PQexec(conn_, "DEALLOCATE ALL"));
+        PQclear(PQexec(conn_, "DEALLOCATE ALL"));
         prepared_.clear();
       }
       std::string name = "h" + std::to_string(++statement_counter_);

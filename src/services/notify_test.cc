@@ -4,6 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
+#include "services/delivery_loop.h"
+#include "services/inbox.h"
 #include "store/test_database.h"
 
 namespace hukou::services {
@@ -185,6 +189,94 @@ TEST_P(NotifyTest, ASecondDelivererSkipsARowBeingSent) {
   ASSERT_TRUE(sender.inner.ok());
   EXPECT_EQ(*sender.inner, 0);
   EXPECT_EQ(Outbox().Int(0, "attempts"), 1);
+}
+
+TEST_P(NotifyTest, InboxNewestFirstWithUnreadCountAndMarkRead) {
+  ASSERT_TRUE(Queue(Message()).ok());
+  ASSERT_TRUE(Queue({"message", kStation, "case", "C2026000002", "业务已退回补正"}).ok());
+  ASSERT_TRUE(Queue(Sms()).ok());  // not in any inbox
+  Inbox inbox;
+  auto list = [&] {
+    return db().Read([&](store::Connection& c) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(inbox, ListInbox(c, kStation, 0, 10));
+      return Status::Ok();
+    });
+  };
+  ASSERT_TRUE(list().ok());
+  ASSERT_EQ(inbox.messages.size(), 2u);
+  EXPECT_EQ(inbox.total, 2);
+  EXPECT_EQ(inbox.unread, 2);
+  EXPECT_EQ(inbox.messages[0].subject_id, "C2026000002");
+  EXPECT_EQ(inbox.messages[0].read_at, "");
+  int64_t id = inbox.messages[0].id;
+
+  auto mark = [&](int64_t which, std::string unit) {
+    Result<std::string> at = InternalError("x", "");
+    Status s = db().Transact([&](store::Connection& c) -> Status {
+      at = MarkRead(c, which, unit, 7, clock_);
+      return at.status();
+    });
+    return at;
+  };
+  EXPECT_EQ(mark(id, "420704520000").error().code, "notification.not_found");
+  EXPECT_EQ(mark(Outbox().Int(2, "id"), kStation).error().code, "notification.not_found");
+  auto first = mark(id, kStation);
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(*first, clock_.NowIso());
+  clock_.Set(T0() + std::chrono::hours(1));
+  EXPECT_EQ(*mark(id, kStation), *first);  // the first read is kept
+  ASSERT_TRUE(list().ok());
+  EXPECT_EQ(inbox.unread, 1);
+  EXPECT_EQ(inbox.messages[0].read_at, *first);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'notification.read'"), 1);
+}
+
+TEST_P(NotifyTest, NoticeGoesToTheUnitAndItsSubunits) {
+  ASSERT_TRUE(db().Transact([&](store::Connection& c) -> Status {
+                    HUKOU_RETURN_IF_ERROR(
+                        c.Exec("INSERT INTO units (code, name, kind, parent_code, scope_prefix, "
+                               "division_code, created_at) VALUES ('420704510100', '凤凰窗口', "
+                               "'window', $1, $1, '420704', $2)",
+                               {std::string(kStation), clock_.NowIso()})
+                            .status());
+                    return c
+                        .Exec(
+                            "INSERT INTO units (code, name, kind, scope_prefix, division_code, "
+                            "created_at) VALUES ('420704520000', '古楼派出所', 'station', "
+                            "'420704520000', '420704', $1)",
+                            {clock_.NowIso()})
+                        .status();
+                  })
+                  .ok());
+  auto notice = [&](std::string unit, bool sub, std::string text) {
+    Result<int> n = InternalError("x", "");
+    Status s = db().Transact([&](store::Connection& c) -> Status {
+      n = SendNotice(c, unit, sub, text, 1, clock_);
+      return n.status();
+    });
+    return n;
+  };
+  EXPECT_EQ(*notice(kStation, true, "年底前完成户口整顿"), 2);
+  EXPECT_EQ(*notice(kStation, false, "周五停电"), 1);
+  EXPECT_EQ(notice("999999999999", true, "x").error().code, "notify.recipient");
+  EXPECT_EQ(notice(kStation, true, "").error().code, "notify.text");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notification_outbox WHERE recipient = '420704510000'"), 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notification_outbox WHERE recipient = '420704510100'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notification_outbox WHERE recipient = '420704520000'"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'notification.notice'"), 2);
+}
+
+TEST_P(NotifyTest, DeliveryLoopDeliversAtOnceAndStopsWithoutWaitingTheInterval) {
+  ASSERT_TRUE(Queue(Sms()).ok());
+  OutboxSender sender;
+  DeliveryLoop loop(db(), sender, clock_, std::chrono::hours(1), 10);
+  loop.Start();
+  for (int i = 0; i < 10000 && loop.rounds() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  loop.Stop();  // would block for the hour if Stop did not wake the loop
+  EXPECT_GE(loop.rounds(), 1);
+  EXPECT_EQ(Outbox().Text(0, "status"), "sent");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, NotifyTest, ::testing::ValuesIn(store::TestDatabase::Backends()),

@@ -38,6 +38,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterCodeRoutes(router, app);
   RegisterRegistryRoutes(router, app);
   RegisterNotificationRoutes(router, app);
+  RegisterNationalCheckRoutes(router, app);
 }
 
 }  // namespace hukou::http

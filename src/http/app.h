@@ -15,7 +15,8 @@ class AccessLog;
 }
 namespace hukou::services {
 class NationalCheckProvider;
-}
+class PeerTokens;
+}  // namespace hukou::services
 
 namespace hukou::http {
 
@@ -24,6 +25,7 @@ struct App {
   const Clock* clock = nullptr;
   registry::AccessLog* access_log = nullptr;
   services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
+  const services::PeerTokens* peer_tokens = nullptr;  // instances allowed to ask this one (A9)
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";
@@ -46,7 +48,8 @@ void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, 
 void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
 
-void RegisterNotificationRoutes(Router& router, App& app);  // notification_handlers.cc
+void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc
+void RegisterNationalCheckRoutes(Router& router, App& app);  // national_check_handlers.cc
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

@@ -51,7 +51,7 @@ Status CheckName(const std::string& name) {
 }
 
 Status LogAccess(const App& app, const Request& req, int64_t user_id, std::string action,
-                 const std::string& id_number, std::string purpose, std::string client) {
+                 const std::string& id_number, std::string purpose, const std::string& client) {
   if (!app.access_log) return InternalError("access_log.missing", "查询留痕服务未启用");
   return app.access_log->Record({user_id, std::move(action), "person", id_number,
                                  std::move(purpose), client.empty() ? req.remote : client});

@@ -42,6 +42,8 @@ void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, 
 void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
 
+void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar
+
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);
 

@@ -83,6 +83,12 @@ export const catalogApi = {
   setDay: (date: string, kind: string, name: string) => request<CalendarDay>('PUT', `/calendar/${enc(date)}`, { body: { kind, name } }),
 };
 
+/** The categories and the current items, for the portal pages. */
+export async function loadCatalog(): Promise<{ categories: Category[]; items: CatalogItem[] }> {
+  const [c, i] = await Promise.all([catalogApi.categories(), catalogApi.items()]);
+  return { categories: c.items, items: i.items };
+}
+
 export const HANDLING_MODES: Record<string, string> = {
   any_window: '全市通办',
   registration_place: '户籍地办理',

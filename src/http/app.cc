@@ -39,6 +39,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterRegistryRoutes(router, app);
   RegisterNotificationRoutes(router, app);
   RegisterNationalCheckRoutes(router, app);
+  RegisterCatalogRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -50,6 +50,7 @@ void RegisterRegistryRoutes(Router& router,
 
 void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc
 void RegisterNationalCheckRoutes(Router& router, App& app);  // national_check_handlers.cc
+void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

@@ -11,9 +11,9 @@ namespace hukou::services {
 
 struct NationalCheckResult {
   std::string id_number;
-  std::string outcome;     // none (registered nowhere) | active | cancelled
-  std::string peer;        // which instance answered (its name), "" for none
-  std::string station;     // registration station name there, when found
+  std::string outcome;        // none (registered nowhere) | active | cancelled
+  std::string peer;           // which instance answered (its name), "" for none
+  std::string station;        // registration station name there, when found
   std::string cancel_reason;  // when cancelled (cancel_reason code)
   std::string cancel_date;
   std::string checked_at;  // ISO-8601 UTC

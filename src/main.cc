@@ -15,6 +15,7 @@
 #include "org/units.h"
 #include "org/users.h"
 #include "registry/access_log.h"
+#include "render/sample.h"
 #include "store/database.h"
 
 namespace hukou {
@@ -151,6 +152,13 @@ int main(int argc, char** argv) {
   std::string seed_city = "ezhou";
   unit_seed->add_option("--city", seed_city)->check(CLI::IsMember({"ezhou", "ordos"}));
 
+  auto* render_cmd = cli.add_subcommand("render", "Printed documents (PDF)");
+  render_cmd->require_subcommand(1);
+  auto* render_sample =
+      render_cmd->add_subcommand("sample", "Write a sample of each document and the seal PNG");
+  std::string render_out;
+  render_sample->add_option("--out", render_out, "Output directory")->required();
+
   CLI11_PARSE(cli, argc, argv);
   const Clock& clock = Clock::System();
 
@@ -159,6 +167,10 @@ int main(int argc, char** argv) {
     return Serve(db_url, address, port, threads, static_dir);
   }
   if (*id_check) return codes::RunIdCheck(id_number, clock.Today(), std::cout);
+  if (*render_sample) {
+    Status written = render::WriteSamples(render_out, std::cout);
+    return written.ok() ? 0 : Fail(written.error());
+  }
 
   auto db = OpenMigrated(db_url);
   if (!db.ok()) return Fail(db.error());

@@ -52,4 +52,13 @@ cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned
   return CAIRO_STATUS_SUCCESS;
 }
 
+std::string EncodePng(cairo_surface_t* surface) {
+  cairo_surface_flush(surface);
+  std::string png;
+  if (cairo_surface_write_to_png_stream(surface, AppendToString, &png) != CAIRO_STATUS_SUCCESS) {
+    png.clear();
+  }
+  return png;
+}
+
 }  // namespace hukou::render

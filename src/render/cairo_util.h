@@ -39,6 +39,9 @@ void LayoutSize(PangoLayout* layout, double* width, double* height);
 // The characters of a UTF-8 string, one string each.
 std::vector<std::string> SplitCharacters(std::string_view text);
 
+// PNG bytes of an image surface; empty on failure.
+std::string EncodePng(cairo_surface_t* surface);
+
 // Appends cairo stream output to a std::string (closure).
 cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length);
 

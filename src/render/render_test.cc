@@ -72,7 +72,8 @@ RedCount CountRed(const std::string& png_path, double x, double y, double w, dou
     for (int px = std::max(0, static_cast<int>(x)); px < std::min(width, static_cast<int>(x + w));
          ++px) {
       uint32_t pixel = 0;
-      std::memcpy(&pixel, data + py * stride + px * 4, 4);
+      std::memcpy(&pixel,
+                  data + static_cast<ptrdiff_t>(py) * stride + static_cast<ptrdiff_t>(px) * 4, 4);
       const int r = static_cast<int>((pixel >> 16) & 0xFF);
       const int g = static_cast<int>((pixel >> 8) & 0xFF);
       const int b = static_cast<int>(pixel & 0xFF);
@@ -97,7 +98,7 @@ class RenderTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   std::string Write(const std::string& name, const std::string& bytes) {
-    const std::string path = (dir_ / name).string();
+    std::string path = (dir_ / name).string();
     std::ofstream(path, std::ios::binary)
         .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     return path;
@@ -139,6 +140,21 @@ class RenderTest : public ::testing::Test {
     EXPECT_EQ(top.red, 0);
   }
 
+  // Writes a rendered document, checks its page count, its text and its seal; returns its path.
+  std::string CheckDocument(const Result<RenderedPdf>& pdf, const std::string& name,
+                            const std::vector<std::string>& expected) {
+    EXPECT_TRUE(pdf.ok()) << (pdf.ok() ? "" : pdf.error().code);
+    if (!pdf.ok()) return "";
+    std::string path = Write(name, pdf->bytes);
+    EXPECT_EQ(Pages(path), pdf->page_count);
+    const std::string text = Squash(Text(path));
+    for (const std::string& s : expected) {
+      EXPECT_NE(text.find(s), std::string::npos) << s << "\n" << text;
+    }
+    ExpectSealAt(*pdf, path);
+    return path;
+  }
+
   fs::path dir_;
   std::string seal_;
 };
@@ -160,18 +176,10 @@ TEST_F(RenderTest, SealIsRoundRedAndTransparentOutside) {
 TEST_F(RenderTest, ReceiptPrintsChineseRareNamesSealAndQr) {
   REQUIRE_TOOLS();
   const ReceiptData data = SampleReceipt(seal_);
-  auto pdf = RenderReceipt(data);
-  ASSERT_TRUE(pdf.ok()) << pdf.error().code;
-  const std::string path = Write("receipt.pdf", pdf->bytes);
-  EXPECT_EQ(Pages(path), pdf->page_count);
-  const std::string text = Squash(Text(path));
-  for (const std::string& expected :
-       {std::string("户口业务收件单"), data.case_number, std::string("张") + kSampleRareName,
-        std::string("母亲户口簿"), std::string("一次告知"), data.marks.document_number,
-        std::string("第1页共1页"), data.progress_url}) {
-    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
-  }
-  ExpectSealAt(*pdf, path);
+  const std::string path = CheckDocument(
+      RenderReceipt(data), "receipt.pdf",
+      {"户口业务收件单", data.case_number, std::string("张") + kSampleRareName, "母亲户口簿",
+       "一次告知", data.marks.document_number, "第1页共1页", data.progress_url});
   const std::string codes = Qr(Raster(path, 1));
   EXPECT_NE(codes.find(data.progress_url + "\n"), std::string::npos) << codes;
   EXPECT_NE(codes.find(data.marks.verify_url + "\n"), std::string::npos) << codes;
@@ -180,32 +188,19 @@ TEST_F(RenderTest, ReceiptPrintsChineseRareNamesSealAndQr) {
 TEST_F(RenderTest, ApprovalFormListsEveryStepWithSignerAndSeal) {
   REQUIRE_TOOLS();
   const ApprovalFormData data = SampleApprovalForm(seal_);
-  auto pdf = RenderApprovalForm(data);
-  ASSERT_TRUE(pdf.ok()) << pdf.error().code;
-  const std::string path = Write("approval.pdf", pdf->bytes);
-  const std::string text = Squash(Text(path));
-  for (const std::string& expected :
-       {std::string("户口业务审批表"), std::string("分局审批"), std::string("陈刚"),
-        std::string("准予变更"), std::string("张𠮷"), std::string("张") + kSampleRareName,
-        std::string("第十八条")}) {
-    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n" << text;
-  }
-  ExpectSealAt(*pdf, path);
-  EXPECT_EQ(Qr(Raster(path, pdf->page_count)), data.marks.verify_url + "\n");
+  const std::string path = CheckDocument(RenderApprovalForm(data), "approval.pdf",
+                                         {"户口业务审批表", "分局审批", "陈刚", "准予变更", "张𠮷",
+                                          std::string("张") + kSampleRareName, "第十八条"});
+  EXPECT_EQ(Qr(Raster(path, Pages(path))), data.marks.verify_url + "\n");
 }
 
 TEST_F(RenderTest, NoticeSaysApprovedWithSealAndQr) {
   REQUIRE_TOOLS();
   const NoticeData data = SampleNotice(seal_);
-  auto pdf = RenderNotice(data);
-  ASSERT_TRUE(pdf.ok()) << pdf.error().code;
-  const std::string path = Write("notice.pdf", pdf->bytes);
-  const std::string text = Squash(Text(path));
-  EXPECT_NE(text.find("准予办理通知书"), std::string::npos) << text;
-  EXPECT_NE(text.find("决定准予办理"), std::string::npos) << text;
-  EXPECT_NE(text.find(std::string("张") + kSampleRareName), std::string::npos) << text;
-  ExpectSealAt(*pdf, path);
-  EXPECT_EQ(Qr(Raster(path, pdf->page_count)), data.marks.verify_url + "\n");
+  const std::string path =
+      CheckDocument(RenderNotice(data), "notice.pdf",
+                    {"准予办理通知书", "决定准予办理", std::string("张") + kSampleRareName});
+  EXPECT_EQ(Qr(Raster(path, Pages(path))), data.marks.verify_url + "\n");
 }
 
 TEST_F(RenderTest, LongTablesBreakAcrossPagesWithHeaderRepeated) {

@@ -10,6 +10,12 @@ namespace hukou::render {
 namespace {
 
 const std::string kSubjectName = std::string("张") + kSampleRareName;
+constexpr const char* kChangeCase = "HK4207022026112200018";
+constexpr const char* kChangeItem = "变更姓名（未成年人）";
+constexpr const char* kArticle18 = "《中华人民共和国户口登记条例》第十八条";
+
+std::vector<Person> Child() { return {Person{kSubjectName, "420704201610030035", "子女"}}; }
+std::vector<Change> NameChange() { return {Change{"姓名", "张𠮷", kSubjectName}}; }
 
 Authenticity SampleMarks(const std::string& seal_png, const std::string& number) {
   return Authenticity{number, "https://hukou.example.gov.cn/v/" + number, seal_png, kSampleUnit,
@@ -33,12 +39,8 @@ Result<std::string> SampleScanPng() {
       kSerif, 36, false, 1100);
   cairo_move_to(cr.get(), 120, 400);
   pango_cairo_show_layout(cr.get(), body.get());
-  cairo_surface_flush(surface.get());
-  std::string png;
-  if (cairo_surface_write_to_png_stream(surface.get(), AppendToString, &png) !=
-      CAIRO_STATUS_SUCCESS) {
-    return InternalError("render.png", "图像生成失败");
-  }
+  std::string png = EncodePng(surface.get());
+  if (png.empty()) return InternalError("render.png", "图像生成失败");
   return png;
 }
 
@@ -76,14 +78,14 @@ ReceiptData SampleReceipt(const std::string& seal_png) {
 
 ApprovalFormData SampleApprovalForm(const std::string& seal_png) {
   ApprovalFormData d;
-  d.case_number = "HK4207022026112200018";
+  d.case_number = kChangeCase;
   d.item_code = "HJ-BG-02";
-  d.item_name = "变更姓名（未成年人）";
-  d.legal_basis = "《中华人民共和国户口登记条例》第十八条";
+  d.item_name = kChangeItem;
+  d.legal_basis = kArticle18;
   d.applicant = Person{"张建国", "420704198803150017", "父亲"};
-  d.subjects = {Person{kSubjectName, "420704201610030035", "子女"}};
+  d.subjects = Child();
   d.reason = "随父姓，原名用字生僻，申请变更姓名。";
-  d.changes = {Change{"姓名", "张𠮷", kSubjectName}};
+  d.changes = NameChange();
   d.receiving_unit = "鄂州市公安局鄂城区分局古楼派出所";
   d.received_at = "2026-11-22 10:05";
   d.steps = {
@@ -98,13 +100,13 @@ ApprovalFormData SampleApprovalForm(const std::string& seal_png) {
 
 NoticeData SampleNotice(const std::string& seal_png) {
   NoticeData d;
-  d.case_number = "HK4207022026112200018";
-  d.item_name = "变更姓名（未成年人）";
+  d.case_number = kChangeCase;
+  d.item_name = kChangeItem;
   d.applicant_name = "张建国";
   d.received_date = "2026年11月22日";
-  d.legal_basis = "《中华人民共和国户口登记条例》第十八条";
-  d.subjects = {Person{kSubjectName, "420704201610030035", "子女"}};
-  d.changes = {Change{"姓名", "张𠮷", kSubjectName}};
+  d.legal_basis = kArticle18;
+  d.subjects = Child();
+  d.changes = NameChange();
   d.pickup_place = "古楼派出所户籍室 2 号窗口";
   d.pickup_note = "携带本人居民身份证、户口簿及本通知书";
   d.marks = SampleMarks(seal_png, "鄂公古通〔2026〕0018号");

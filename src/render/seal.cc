@@ -92,12 +92,8 @@ Result<std::string> DrawSealPng(std::string_view unit_name, std::string_view cen
     cairo_restore(cr.get());
   }
 
-  cairo_surface_flush(surface.get());
-  std::string png;
-  if (cairo_surface_write_to_png_stream(surface.get(), AppendToString, &png) !=
-      CAIRO_STATUS_SUCCESS) {
-    return InternalError("render.png", "印章图像生成失败");
-  }
+  std::string png = EncodePng(surface.get());
+  if (png.empty()) return InternalError("render.png", "印章图像生成失败");
   return png;
 }
 

@@ -203,6 +203,16 @@ TEST_F(RenderTest, NoticeSaysApprovedWithSealAndQr) {
   EXPECT_EQ(Qr(Raster(path, Pages(path))), data.marks.verify_url + "\n");
 }
 
+TEST_F(RenderTest, CertificateIsNumberedSealedAndVerifiable) {
+  REQUIRE_TOOLS();
+  const CertificateData data = SampleCertificate(seal_);
+  const std::string path =
+      CheckDocument(RenderCertificate(data), "certificate.pdf",
+                    {"户籍证明", "鄂州市教育局", "特此证明", data.marks.document_number,
+                     "三个月内有效", std::string("兹证明张") + kSampleRareName});
+  EXPECT_EQ(Qr(Raster(path, Pages(path))), data.marks.verify_url + "\n");
+}
+
 TEST_F(RenderTest, LongTablesBreakAcrossPagesWithHeaderRepeated) {
   REQUIRE_TOOLS();
   ReceiptData data = SampleReceipt(seal_);

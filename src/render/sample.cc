@@ -113,6 +113,23 @@ NoticeData SampleNotice(const std::string& seal_png) {
   return d;
 }
 
+CertificateData SampleCertificate(const std::string& seal_png) {
+  CertificateData d;
+  d.title = "户籍证明";
+  d.addressee = "鄂州市教育局";
+  d.fields = {{"姓名", kSubjectName},
+              {"性别", "男"},
+              {"公民身份号码", "420704201610030035"},
+              {"民族", "汉族"},
+              {"户籍地址", "湖北省鄂州市鄂城区古楼街道滨湖南路 18 号", true}};
+  d.paragraphs = {"兹证明 " + kSubjectName +
+                  " 同志的常住户口登记在我所辖区，户籍地址如上，现户口状态为正常。"};
+  d.validity = "本证明自开具之日起三个月内有效";
+  d.officer = "李明";
+  d.marks = SampleMarks(seal_png, "鄂公古证〔2026〕0031号");
+  return d;
+}
+
 Status WriteSamples(const std::string& dir, std::ostream& out) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -124,6 +141,7 @@ Status WriteSamples(const std::string& dir, std::ostream& out) {
   HUKOU_ASSIGN_OR_RETURN(RenderedPdf receipt, RenderReceipt(SampleReceipt(seal)));
   HUKOU_ASSIGN_OR_RETURN(RenderedPdf approval, RenderApprovalForm(SampleApprovalForm(branch_seal)));
   HUKOU_ASSIGN_OR_RETURN(RenderedPdf notice, RenderNotice(SampleNotice(seal)));
+  HUKOU_ASSIGN_OR_RETURN(RenderedPdf certificate, RenderCertificate(SampleCertificate(seal)));
   HUKOU_ASSIGN_OR_RETURN(std::string scan, SampleScanPng());
   BookletData booklet{"4207.HJ.2026-BG-0018",
                       "HK4207022026112200018",
@@ -144,6 +162,7 @@ Status WriteSamples(const std::string& dir, std::ostream& out) {
   HUKOU_RETURN_IF_ERROR(WriteFile(base / "receipt.pdf", receipt.bytes, out));
   HUKOU_RETURN_IF_ERROR(WriteFile(base / "approval.pdf", approval.bytes, out));
   HUKOU_RETURN_IF_ERROR(WriteFile(base / "notice.pdf", notice.bytes, out));
+  HUKOU_RETURN_IF_ERROR(WriteFile(base / "certificate.pdf", certificate.bytes, out));
   HUKOU_RETURN_IF_ERROR(WriteFile(base / "booklet.pdf", book.bytes, out));
   return Status::Ok();
 }

@@ -15,9 +15,11 @@ inline constexpr const char* kSampleRareName = "𠮷𪚥";  // U+20BB7 U+2A6A5, 
 ReceiptData SampleReceipt(const std::string& seal_png);
 ApprovalFormData SampleApprovalForm(const std::string& seal_png);
 NoticeData SampleNotice(const std::string& seal_png);
+CertificateData SampleCertificate(const std::string& seal_png);
 
-// Writes seal.png, receipt.pdf, approval.pdf, notice.pdf and booklet.pdf (the three plus a scan)
-// into dir, naming each on out. Errors: kValidation render.out_dir, and those of the renderers.
+// Writes seal.png, receipt.pdf, approval.pdf, notice.pdf, certificate.pdf and booklet.pdf (the
+// three plus a scan) into dir, naming each on out. Errors: kValidation render.out_dir, and those of
+// the renderers.
 Status WriteSamples(const std::string& dir, std::ostream& out);
 
 }  // namespace hukou::render

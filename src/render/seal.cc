@@ -69,7 +69,7 @@ Result<std::string> DrawSealPng(std::string_view unit_name, std::string_view cen
   const double radius = outer - ring - 0.025 * s - font * 0.62;
   const double span = n == 1 ? 0
                              : std::clamp(static_cast<double>(n) * font * 1.05 / radius,
-                                          std::numbers::pi * 0.9, std::numbers::pi * 1.4);
+                                          std::numbers::pi * 0.75, std::numbers::pi * 1.4);
   const double step = n == 1 ? 0 : span / static_cast<double>(n - 1);
   const double glyph_room = n == 1 ? font * 2 : step * radius * 0.92;
   for (size_t i = 0; i < n; ++i) {

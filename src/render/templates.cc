@@ -148,6 +148,18 @@ Result<RenderedPdf> RenderNotice(const NoticeData& d) {
   return RenderPdf(doc);
 }
 
+Result<RenderedPdf> RenderCertificate(const CertificateData& d) {
+  Document doc;
+  doc.title = d.title;
+  if (!d.addressee.empty()) doc.blocks.push_back(Paragraph{d.addressee + "：", false});
+  if (!d.fields.empty()) doc.blocks.push_back(FieldTable{d.fields});
+  for (const std::string& p : d.paragraphs) doc.blocks.push_back(Paragraph{p});
+  doc.blocks.push_back(Paragraph{"特此证明。"});
+  if (!d.validity.empty()) doc.blocks.push_back(Paragraph{"（" + d.validity + "）", false});
+  AddClosing(doc, d.marks, {"经办人：" + d.officer}, "", {});
+  return RenderPdf(doc);
+}
+
 Result<RenderedPdf> RenderBooklet(const BookletData& d) {
   // Pages of every document first: the catalogue lists where each one starts.
   std::vector<int> pages;

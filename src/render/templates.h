@@ -96,6 +96,17 @@ struct NoticeData {
   Authenticity marks;
 };
 
+// 证明 issued by a station (G3), e.g. 户籍证明, 亲属关系证明: numbered, sealed, verifiable by QR.
+struct CertificateData {
+  std::string title;                    // e.g. 户籍证明
+  std::string addressee;                // 致：…; empty: none
+  std::vector<Field> fields;            // the person's data as a bordered table
+  std::vector<std::string> paragraphs;  // the certified facts; 特此证明。 is added
+  std::string validity;  // e.g. 本证明自开具之日起三个月内有效; may be empty
+  std::string officer;   // 经办人
+  Authenticity marks;
+};
+
 // One document of a booklet: a generated PDF or a scan (PNG or JPEG), type taken from the bytes.
 struct BookletItem {
   std::string title;            // 文件题名
@@ -116,12 +127,13 @@ struct BookletData {
   std::string verify_url;  // may be empty
 };
 
-// Errors of all four: those of PdfBuilder (render.seal_image, render.qr, render.pdf,
+// Errors of all five: those of PdfBuilder (render.seal_image, render.qr, render.pdf,
 // render.image with the field naming the item).
 Result<RenderedPdf> RenderReceipt(const ReceiptData& data);
 Result<RenderedPdf> RenderApprovalForm(const ApprovalFormData& data);
 Result<RenderedPdf> RenderNotice(const NoticeData& data);
 Result<RenderedPdf> RenderBooklet(const BookletData& data);
+Result<RenderedPdf> RenderCertificate(const CertificateData& data);
 
 // "¥20.00" style amount, 免费 for zero.
 std::string FormatFee(int64_t cents);

@@ -2,8 +2,7 @@
 
 namespace hukou::render {
 
-GPtr<PangoLayout> MakeLayout(cairo_t* cr, std::string_view text, const char* family, double size,
-                             bool bold, double width, PangoAlignment align) {
+GPtr<PangoContext> MakeTextContext(cairo_t* cr) {
   GPtr<PangoContext> context(pango_cairo_create_context(cr));
   pango_cairo_context_set_resolution(context.get(), 72);
   cairo_font_options_t* options = cairo_font_options_create();
@@ -11,7 +10,12 @@ GPtr<PangoLayout> MakeLayout(cairo_t* cr, std::string_view text, const char* fam
   cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
   pango_cairo_context_set_font_options(context.get(), options);
   cairo_font_options_destroy(options);
-  GPtr<PangoLayout> layout(pango_layout_new(context.get()));
+  return context;
+}
+
+GPtr<PangoLayout> MakeLayout(PangoContext* context, std::string_view text, const char* family,
+                             double size, bool bold, double width, PangoAlignment align) {
+  GPtr<PangoLayout> layout(pango_layout_new(context));
   PangoFontDescription* font = pango_font_description_from_string(family);
   pango_font_description_set_size(font, static_cast<int>(size * PANGO_SCALE));
   if (bold) pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);

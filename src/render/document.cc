@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "render/cairo_util.h"
 
@@ -82,17 +83,22 @@ Result<SurfacePtr> DecodeImage(std::string_view image) {
   return surface;
 }
 
+// Decoded seal images by their PNG bytes: decoded once, and embedded once in a PDF.
+using SealCache = std::map<std::string, SurfacePtr, std::less<>>;
+
 // Lays a document out; draws it unless dry. Pages are numbered within the document.
 class Layout {
  public:
   Layout(cairo_t* cr, const Document& doc, bool dry, int total_pages, int first_global_page,
-         std::vector<Mark>* marks)
+         std::vector<Mark>* marks, SealCache* seals)
       : cr_(cr),
+        text_(MakeTextContext(cr)),
         doc_(doc),
         dry_(dry),
         total_pages_(total_pages),
         first_global_page_(first_global_page),
-        marks_(marks) {}
+        marks_(marks),
+        seals_(seals) {}
 
   // Returns the number of pages.
   Result<int> Run() {
@@ -109,9 +115,8 @@ class Layout {
  private:
   // Text at (x, y) in a box of the given width; returns its height.
   double Text(double x, double y, double width, std::string_view text, double size,
-              bool bold = false, PangoAlignment align = PANGO_ALIGN_LEFT,
-              const char* family = kSerif) {
-    auto layout = MakeLayout(cr_, text, family, size, bold, width, align);
+              bool bold = false, PangoAlignment align = PANGO_ALIGN_LEFT) {
+    auto layout = MakeLayout(text_.get(), text, kSerif, size, bold, width, align);
     double w = 0;
     double h = 0;
     LayoutSize(layout.get(), &w, &h);
@@ -122,7 +127,7 @@ class Layout {
     return h;
   }
   double TextHeight(double width, std::string_view text, double size, bool bold = false) {
-    auto layout = MakeLayout(cr_, text, kSerif, size, bold, width);
+    auto layout = MakeLayout(text_.get(), text, kSerif, size, bold, width);
     double w = 0;
     double h = 0;
     LayoutSize(layout.get(), &w, &h);
@@ -137,10 +142,10 @@ class Layout {
     cairo_move_to(cr_, kLeft, kBottom + 22);
     cairo_line_to(cr_, kRight, kBottom + 22);
     cairo_stroke(cr_);
-    Text(kLeft, kBottom + 26, kWidth * 0.7, doc_.footer, 8, false, PANGO_ALIGN_LEFT, kSans);
+    Text(kLeft, kBottom + 26, kWidth * 0.7, doc_.footer, 8, false, PANGO_ALIGN_LEFT);
     const std::string pages =
         "第 " + std::to_string(page_ + 1) + " 页 共 " + std::to_string(total_pages_) + " 页";
-    Text(kLeft, kBottom + 26, kWidth, pages, 8, false, PANGO_ALIGN_RIGHT, kSans);
+    Text(kLeft, kBottom + 26, kWidth, pages, 8, false, PANGO_ALIGN_RIGHT);
     cairo_restore(cr_);
     cairo_show_page(cr_);
   }
@@ -213,11 +218,11 @@ class Layout {
   void Draw(const Heading& h) {
     y_ += 6;
     Ensure(TextHeight(kWidth, h.text, 12, true) + 40);
-    y_ += Text(kLeft, y_, kWidth, h.text, 12, true, PANGO_ALIGN_LEFT, kSans) + 4;
+    y_ += Text(kLeft, y_, kWidth, h.text, 12, true, PANGO_ALIGN_LEFT) + 4;
   }
 
   void Draw(const Paragraph& p) {
-    auto layout = MakeLayout(cr_, p.text, kSerif, kBody, false, kWidth);
+    auto layout = MakeLayout(text_.get(), p.text, kSerif, kBody, false, kWidth);
     if (p.indent) pango_layout_set_indent(layout.get(), static_cast<int>(2 * kBody * PANGO_SCALE));
     PangoLayoutIter* it = pango_layout_get_iter(layout.get());
     do {
@@ -319,23 +324,28 @@ class Layout {
     QRcode_free(qr);
     double ty = y + kQr + 2;
     ty += Text(x + 4, ty, cell - 8, code.caption, 9, false, PANGO_ALIGN_CENTER);
-    Text(x + 4, ty, cell - 8, code.url, 7, false, PANGO_ALIGN_CENTER, kSans);
+    Text(x + 4, ty, cell - 8, code.url, 7, false, PANGO_ALIGN_CENTER);
   }
 
   void DrawSeal(const std::string& png, double cx, double cy) {
-    auto seal = DecodePng(png);
-    if (!seal.ok()) {
-      status_ = ValidationError("render.seal_image", "印章图像无法读取", "seal_png");
-      return;
+    auto cached = seals_->find(png);
+    if (cached == seals_->end()) {
+      auto decoded = DecodePng(png);
+      if (!decoded.ok()) {
+        status_ = ValidationError("render.seal_image", "印章图像无法读取", "seal_png");
+        return;
+      }
+      cached = seals_->emplace(png, std::move(decoded).value()).first;
     }
     if (dry_) return;
+    cairo_surface_t* seal = cached->second.get();
     const Mark mark{"seal", first_global_page_ + page_, cx - kSeal / 2, cy - kSeal / 2, kSeal,
                     kSeal};
-    const double scale = kSeal / cairo_image_surface_get_width(seal->get());
+    const double scale = kSeal / cairo_image_surface_get_width(seal);
     cairo_save(cr_);
     cairo_translate(cr_, mark.x, mark.y);
     cairo_scale(cr_, scale, scale);
-    cairo_set_source_surface(cr_, seal->get(), 0, 0);
+    cairo_set_source_surface(cr_, seal, 0, 0);
     cairo_set_operator(cr_, CAIRO_OPERATOR_MULTIPLY);  // ink over the text, as a stamp
     cairo_paint_with_alpha(cr_, 0.9);
     cairo_restore(cr_);
@@ -394,11 +404,13 @@ class Layout {
   }
 
   cairo_t* cr_;
+  GPtr<PangoContext> text_;
   const Document& doc_;
   bool dry_;
   int total_pages_;
   int first_global_page_;
   std::vector<Mark>* marks_;
+  SealCache* seals_;
   int page_ = 0;
   double y_ = kTop;
   Status status_;
@@ -410,7 +422,8 @@ void CornerText(cairo_t* cr, std::string_view corner, int page_number) {
   if (size_t at = text.find("{page}"); at != std::string::npos) {
     text.replace(at, 6, std::to_string(page_number));
   }
-  auto layout = MakeLayout(cr, text, kSans, 9, false, kWidth, PANGO_ALIGN_RIGHT);
+  GPtr<PangoContext> context = MakeTextContext(cr);
+  auto layout = MakeLayout(context.get(), text, kSerif, 9, false, kWidth, PANGO_ALIGN_RIGHT);
   cairo_save(cr);
   cairo_set_source_rgb(cr, 0, 0, 0);
   cairo_move_to(cr, kLeft, 18);
@@ -442,6 +455,7 @@ struct PdfBuilder::State {
   CairoPtr cr;
   int pages = 0;
   std::vector<Mark> marks;
+  SealCache seals;
 };
 
 PdfBuilder::PdfBuilder() : state_(std::make_unique<State>()) {
@@ -457,10 +471,12 @@ PdfBuilder::~PdfBuilder() = default;
 int PdfBuilder::page_count() const { return state_->pages; }
 
 Status PdfBuilder::AddDocument(const Document& doc) {
-  HUKOU_ASSIGN_OR_RETURN(int pages,
-                         Layout(state_->cr.get(), doc, true, 0, state_->pages, nullptr).Run());
   HUKOU_ASSIGN_OR_RETURN(
-      int drawn, Layout(state_->cr.get(), doc, false, pages, state_->pages, &state_->marks).Run());
+      int pages,
+      Layout(state_->cr.get(), doc, true, 0, state_->pages, nullptr, &state_->seals).Run());
+  HUKOU_ASSIGN_OR_RETURN(int drawn, Layout(state_->cr.get(), doc, false, pages, state_->pages,
+                                           &state_->marks, &state_->seals)
+                                        .Run());
   state_->pages += drawn;
   return Status::Ok();
 }
@@ -526,7 +542,8 @@ Result<RenderedPdf> RenderPdf(const Document& doc) {
 int CountPages(const Document& doc) {
   SurfacePtr surface(cairo_pdf_surface_create_for_stream(Discard, nullptr, kA4Width, kA4Height));
   CairoPtr cr(cairo_create(surface.get()));
-  auto pages = Layout(cr.get(), doc, true, 0, 0, nullptr).Run();
+  SealCache seals;
+  auto pages = Layout(cr.get(), doc, true, 0, 0, nullptr, &seals).Run();
   return pages.ok() ? *pages : 0;
 }
 

@@ -26,15 +26,16 @@ Authenticity SampleMarks(const std::string& seal_png, const std::string& number)
 Result<std::string> SampleScanPng() {
   SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1240, 1754));
   CairoPtr cr(cairo_create(surface.get()));
+  GPtr<PangoContext> text = MakeTextContext(cr.get());
   cairo_set_source_rgb(cr.get(), 0.93, 0.92, 0.88);
   cairo_paint(cr.get());
   cairo_set_source_rgb(cr.get(), 0.15, 0.15, 0.15);
   auto title =
-      MakeLayout(cr.get(), "出生医学证明（扫描件）", kSerif, 56, true, 1100, PANGO_ALIGN_CENTER);
+      MakeLayout(text.get(), "出生医学证明（扫描件）", kSerif, 56, true, 1100, PANGO_ALIGN_CENTER);
   cairo_move_to(cr.get(), 70, 160);
   pango_cairo_show_layout(cr.get(), title.get());
   auto body = MakeLayout(
-      cr.get(),
+      text.get(),
       "新生儿姓名：" + kSubjectName + "\n性别：男\n出生时间：2026年10月3日\n出生地点：湖北省鄂州市",
       kSerif, 36, false, 1100);
   cairo_move_to(cr.get(), 120, 400);

@@ -54,6 +54,7 @@ Result<std::string> DrawSealPng(std::string_view unit_name, std::string_view cen
   const double c = s / 2;
   SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_ARGB32, size_px, size_px));
   CairoPtr cr(cairo_create(surface.get()));
+  GPtr<PangoContext> text = MakeTextContext(cr.get());
   cairo_set_source_rgb(cr.get(), kRed[0], kRed[1], kRed[2]);
 
   // Ring.
@@ -74,7 +75,7 @@ Result<std::string> DrawSealPng(std::string_view unit_name, std::string_view cen
   const double glyph_room = n == 1 ? font * 2 : step * radius * 0.92;
   for (size_t i = 0; i < n; ++i) {
     const double angle = -std::numbers::pi / 2 - span / 2 + step * static_cast<double>(i);
-    auto layout = MakeLayout(cr.get(), chars[i], kSerif, font, true);
+    auto layout = MakeLayout(text.get(), chars[i], kSerif, font, true);
     cairo_save(cr.get());
     cairo_translate(cr.get(), c + radius * std::cos(angle), c + radius * std::sin(angle));
     cairo_rotate(cr.get(), angle + std::numbers::pi / 2);
@@ -85,7 +86,7 @@ Result<std::string> DrawSealPng(std::string_view unit_name, std::string_view cen
   // Star and centre text.
   Star(cr.get(), c, c, 0.15 * s);
   if (!centre_text.empty()) {
-    auto layout = MakeLayout(cr.get(), centre_text, kSerif, 0.085 * s, true);
+    auto layout = MakeLayout(text.get(), centre_text, kSerif, 0.085 * s, true);
     cairo_save(cr.get());
     cairo_translate(cr.get(), c, c + 0.255 * s);
     ShowCentred(cr.get(), layout.get(), 0.56 * s);

@@ -12,6 +12,6 @@ namespace hukou::render {
 // the upper arc, a five-pointed star, centre_text (e.g. 户籍专用章) under the star.
 // Errors: kValidation render.seal_name (empty name or more than 40 characters).
 Result<std::string> DrawSealPng(std::string_view unit_name, std::string_view centre_text,
-                                int size_px = 480);
+                                int size_px = 360);
 
 }  // namespace hukou::render

@@ -5,6 +5,7 @@
 #include <qrencode.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <map>
 
@@ -21,6 +22,7 @@ constexpr double kBottom = kA4Height - 64;
 constexpr double kBody = 10.5;  // 五号
 constexpr double kPad = 4;
 constexpr double kLine = 0.8;
+constexpr int64_t kMaxImagePixels = 120'000'000;  // an A3 scan at 600 dpi is 70 million
 
 struct ReadCursor {
   std::string_view data;
@@ -76,7 +78,13 @@ Result<SurfacePtr> DecodeImage(std::string_view image) {
   if (!image.starts_with("\xFF\xD8\xFF") || !JpegSize(image, &width, &height)) {
     return ValidationError("render.image", "图像无法读取（应为 PNG 或 JPEG）", "image");
   }
+  if (static_cast<int64_t>(width) * height > kMaxImagePixels) {
+    return ValidationError("render.image", "图像尺寸过大", "image");
+  }
   SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height));
+  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+    return ValidationError("render.image", "图像尺寸过大", "image");
+  }
   auto* copy = static_cast<unsigned char*>(g_memdup2(image.data(), image.size()));
   cairo_surface_set_mime_data(surface.get(), CAIRO_MIME_TYPE_JPEG, copy, image.size(), g_free,
                               copy);
@@ -490,6 +498,7 @@ Result<int> PdfBuilder::AddPdf(std::string_view pdf, std::string_view corner, in
     double w = 0;
     double h = 0;
     poppler_page_get_size(page.get(), &w, &h);
+    if (!(w > 0 && h > 0)) return ValidationError("render.pdf", "PDF 页面尺寸无效", "pdf");
     const double scale = std::min(kA4Width / w, kA4Height / h);
     cairo_save(cr);
     cairo_translate(cr, (kA4Width - w * scale) / 2, (kA4Height - h * scale) / 2);

@@ -78,6 +78,7 @@ struct RenderedPdf {
 };
 
 // Writes several documents and existing files into one PDF. Not thread-safe; one per thread.
+// After an error the PDF may hold part of the failed item: discard the builder.
 class PdfBuilder {
  public:
   PdfBuilder();
@@ -92,8 +93,9 @@ class PdfBuilder {
   // is printed at the top right of each page, with {page} replaced by first_page, first_page+1…
   // Returns the number of pages. Errors: kValidation render.pdf (not a readable PDF).
   Result<int> AddPdf(std::string_view pdf, std::string_view corner, int first_page);
-  // Appends one page with a PNG or JPEG image (type taken from the content) scaled to fit.
-  // Errors: kValidation render.image.
+  // Appends one page with a PNG or JPEG image (type taken from the content) scaled to fit; a
+  // JPEG is embedded unchanged. Errors: kValidation render.image (unreadable, or over 120
+  // million pixels).
   Status AddImage(std::string_view image, std::string_view corner, int page_number);
   int page_count() const;
   // Ends the PDF. Errors: kInternal render.pdf_write.

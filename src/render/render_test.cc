@@ -313,6 +313,12 @@ TEST_F(RenderTest, BadInputsAreNamedErrors) {
   EXPECT_EQ(image.error().code, "render.image");
   EXPECT_EQ(image.error().field, "items[0]");
 
+  const std::string huge_jpeg("\xFF\xD8\xFF\xC0\x00\x11\x08\xFF\xF0\xFF\xF0\x03\x01\x22\x00", 15);
+  auto huge = RenderBooklet(
+      BookletData{"A", "C", "V", "S", {BookletItem{"x", "", "", "", huge_jpeg, ""}}, ""});
+  ASSERT_FALSE(huge.ok());
+  EXPECT_EQ(huge.error().code, "render.image");
+
   auto pdf = RenderBooklet(
       BookletData{"A", "C", "V", "S", {BookletItem{"x", "", "", "", "%PDF-1.5 broken", ""}}, ""});
   ASSERT_FALSE(pdf.ok());

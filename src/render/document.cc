@@ -466,11 +466,16 @@ struct PdfBuilder::State {
   SealCache seals;
 };
 
-PdfBuilder::PdfBuilder() : state_(std::make_unique<State>()) {
+PdfBuilder::PdfBuilder(std::string_view created) : state_(std::make_unique<State>()) {
   state_->surface.reset(
       cairo_pdf_surface_create_for_stream(AppendToString, &state_->bytes, kA4Width, kA4Height));
   cairo_pdf_surface_set_metadata(state_->surface.get(), CAIRO_PDF_METADATA_CREATOR,
                                  "hukou 户政管理系统");
+  if (!created.empty()) {
+    const std::string date(created);
+    cairo_pdf_surface_set_metadata(state_->surface.get(), CAIRO_PDF_METADATA_CREATE_DATE,
+                                   date.c_str());
+  }
   state_->cr.reset(cairo_create(state_->surface.get()));
 }
 
@@ -543,7 +548,7 @@ Result<RenderedPdf> PdfBuilder::Finish() {
 }
 
 Result<RenderedPdf> RenderPdf(const Document& doc) {
-  PdfBuilder builder;
+  PdfBuilder builder(doc.created);
   HUKOU_RETURN_IF_ERROR(builder.AddDocument(doc));
   return builder.Finish();
 }

@@ -62,6 +62,7 @@ struct Document {
   std::string number;  // document number (文书编号), right-aligned under the title, may be empty
   std::vector<Block> blocks;
   std::string footer;  // left of the footer (e.g. the issuing unit); 第 n 页 共 m 页 on the right
+  std::string created;  // ISO 8601 instant for the PDF metadata (see PdfBuilder); may be empty
 };
 
 // Where a seal or QR code was placed: page (0-based) and rectangle in points from the top left.
@@ -81,7 +82,9 @@ struct RenderedPdf {
 // After an error the PDF may hold part of the failed item: discard the builder.
 class PdfBuilder {
  public:
-  PdfBuilder();
+  // created: ISO 8601 instant for the PDF's creation date (e.g. 2026-11-22T01:41:00Z); given,
+  // the same content gives byte-identical PDFs. Empty: the current time.
+  explicit PdfBuilder(std::string_view created = {});
   ~PdfBuilder();
   PdfBuilder(const PdfBuilder&) = delete;
   PdfBuilder& operator=(const PdfBuilder&) = delete;

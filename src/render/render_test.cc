@@ -97,6 +97,14 @@ RedCount CountRed(const std::string& png_path, double x, double y, double w, dou
   return count;
 }
 
+// A booklet of one document.
+BookletData OneItem(const std::string& content) {
+  BookletData data;
+  data.archive_code = "4207.HJ.2026-CS-0001";
+  data.items.push_back(BookletItem{"材料", "", "", "", content, ""});
+  return data;
+}
+
 class RenderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -152,9 +160,10 @@ class RenderTest : public ::testing::Test {
     EXPECT_EQ(top.red, 0);
   }
 
-  // Writes a rendered document, checks its page count, its text and its seal; returns its path.
+  // Writes a rendered document, checks its page count, its text, its seal and (when qr is given)
+  // that the last page's only QR code reads qr exactly; returns its path.
   std::string CheckDocument(const Result<RenderedPdf>& pdf, const std::string& name,
-                            const std::vector<std::string>& expected) {
+                            const std::vector<std::string>& expected, const std::string& qr = "") {
     EXPECT_TRUE(pdf.ok()) << (pdf.ok() ? "" : pdf.error().code);
     if (!pdf.ok()) return "";
     std::string path = Write(name, pdf->bytes);
@@ -164,6 +173,9 @@ class RenderTest : public ::testing::Test {
       EXPECT_NE(text.find(s), std::string::npos) << s << "\n" << text;
     }
     ExpectSealAt(*pdf, path);
+    if (!qr.empty()) {
+      EXPECT_EQ(Qr(Raster(path, pdf->page_count)), qr + "\n");
+    }
     return path;
   }
 
@@ -197,32 +209,43 @@ TEST_F(RenderTest, ReceiptPrintsChineseRareNamesSealAndQr) {
   EXPECT_NE(codes.find(data.marks.verify_url + "\n"), std::string::npos) << codes;
 }
 
+TEST_F(RenderTest, SameContentGivesIdenticalBytes) {
+  ReceiptData data = SampleReceipt(seal_);
+  auto first = RenderReceipt(data);
+  auto second = RenderReceipt(data);
+  ASSERT_TRUE(first.ok() && second.ok());
+  EXPECT_EQ(first->bytes, second->bytes);
+  EXPECT_NE(first->bytes.find("20261122014100Z"), std::string::npos);
+  data.officer = "王芳";
+  auto changed = RenderReceipt(data);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_NE(changed->bytes, first->bytes);
+}
+
 TEST_F(RenderTest, ApprovalFormListsEveryStepWithSignerAndSeal) {
   REQUIRE_TOOLS();
   const ApprovalFormData data = SampleApprovalForm(seal_);
-  const std::string path = CheckDocument(RenderApprovalForm(data), "approval.pdf",
-                                         {"户口业务审批表", "分局审批", "陈刚", "准予变更", "张𠮷",
-                                          std::string("张") + kSampleRareName, "第十八条"});
-  EXPECT_EQ(Qr(Raster(path, Pages(path))), data.marks.verify_url + "\n");
+  CheckDocument(RenderApprovalForm(data), "approval.pdf",
+                {"户口业务审批表", "分局审批", "陈刚", "准予变更", "张𠮷",
+                 std::string("张") + kSampleRareName, "第十八条"},
+                data.marks.verify_url);
 }
 
 TEST_F(RenderTest, NoticeSaysApprovedWithSealAndQr) {
   REQUIRE_TOOLS();
   const NoticeData data = SampleNotice(seal_);
-  const std::string path =
-      CheckDocument(RenderNotice(data), "notice.pdf",
-                    {"准予办理通知书", "决定准予办理", std::string("张") + kSampleRareName});
-  EXPECT_EQ(Qr(Raster(path, Pages(path))), data.marks.verify_url + "\n");
+  CheckDocument(RenderNotice(data), "notice.pdf",
+                {"准予办理通知书", "决定准予办理", std::string("张") + kSampleRareName},
+                data.marks.verify_url);
 }
 
 TEST_F(RenderTest, CertificateIsNumberedSealedAndVerifiable) {
   REQUIRE_TOOLS();
   const CertificateData data = SampleCertificate(seal_);
-  const std::string path =
-      CheckDocument(RenderCertificate(data), "certificate.pdf",
-                    {"户籍证明", "鄂州市教育局", "特此证明", data.marks.document_number,
-                     "三个月内有效", std::string("兹证明张") + kSampleRareName});
-  EXPECT_EQ(Qr(Raster(path, Pages(path))), data.marks.verify_url + "\n");
+  CheckDocument(RenderCertificate(data), "certificate.pdf",
+                {"户籍证明", "鄂州市教育局", "特此证明", data.marks.document_number, "三个月内有效",
+                 std::string("兹证明张") + kSampleRareName},
+                data.marks.verify_url);
 }
 
 TEST_F(RenderTest, LongTablesBreakAcrossPagesWithHeaderRepeated) {
@@ -262,7 +285,8 @@ TEST_F(RenderTest, BookletHasCatalogueThenEveryDocument) {
       {BookletItem{"户口业务收件单", "收-0017", "古楼派出所", "2026-11-22", receipt->bytes, ""},
        BookletItem{"户口业务审批表", "审-0018", "鄂城区分局", "2026-11-24", approval->bytes, ""},
        BookletItem{"出生医学证明扫描件", "", "市妇幼保健院", "2026-10-03", *scan, "复印件"}},
-      "https://hukou.example.gov.cn/v/A4207-0018"};
+      "https://hukou.example.gov.cn/v/A4207-0018",
+      ""};
   auto book = RenderBooklet(data);
   ASSERT_TRUE(book.ok()) << book.error().code;
   const int expected = 1 + receipt->page_count + approval->page_count + 1;
@@ -296,8 +320,7 @@ TEST_F(RenderTest, BookletEmbedsJpegScans) {
   std::ifstream in(dir_ / "scan.jpg", std::ios::binary);
   const std::string jpeg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_GT(jpeg.size(), 1000u);
-  auto book = RenderBooklet(
-      BookletData{"A", "C", "V", "S", {BookletItem{"扫描件", "", "", "", jpeg, ""}}, ""});
+  auto book = RenderBooklet(OneItem(jpeg));
   ASSERT_TRUE(book.ok()) << book.error().code;
   EXPECT_EQ(book->page_count, 2);
   const std::string path = Write("jpeg.pdf", book->bytes);
@@ -307,20 +330,17 @@ TEST_F(RenderTest, BookletEmbedsJpegScans) {
 }
 
 TEST_F(RenderTest, BadInputsAreNamedErrors) {
-  auto image = RenderBooklet(
-      BookletData{"A", "C", "V", "S", {BookletItem{"x", "", "", "", "not an image", ""}}, ""});
+  auto image = RenderBooklet(OneItem("not an image"));
   ASSERT_FALSE(image.ok());
   EXPECT_EQ(image.error().code, "render.image");
   EXPECT_EQ(image.error().field, "items[0]");
 
   const std::string huge_jpeg("\xFF\xD8\xFF\xC0\x00\x11\x08\xFF\xF0\xFF\xF0\x03\x01\x22\x00", 15);
-  auto huge = RenderBooklet(
-      BookletData{"A", "C", "V", "S", {BookletItem{"x", "", "", "", huge_jpeg, ""}}, ""});
+  auto huge = RenderBooklet(OneItem(huge_jpeg));
   ASSERT_FALSE(huge.ok());
   EXPECT_EQ(huge.error().code, "render.image");
 
-  auto pdf = RenderBooklet(
-      BookletData{"A", "C", "V", "S", {BookletItem{"x", "", "", "", "%PDF-1.5 broken", ""}}, ""});
+  auto pdf = RenderBooklet(OneItem("%PDF-1.5 broken"));
   ASSERT_FALSE(pdf.ok());
   EXPECT_EQ(pdf.error().code, "render.pdf");
 

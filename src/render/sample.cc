@@ -18,8 +18,14 @@ std::vector<Person> Child() { return {Person{kSubjectName, "420704201610030035",
 std::vector<Change> NameChange() { return {Change{"姓名", "张𠮷", kSubjectName}}; }
 
 Authenticity SampleMarks(const std::string& seal_png, const std::string& number) {
-  return Authenticity{number, "https://hukou.example.gov.cn/v/" + number, seal_png, kSampleUnit,
-                      "2026年11月22日"};
+  Authenticity marks;
+  marks.document_number = number;
+  marks.verify_url = "https://hukou.example.gov.cn/v/" + number;
+  marks.seal_png = seal_png;
+  marks.unit_name = kSampleUnit;
+  marks.date = "2026年11月22日";
+  marks.issued_at = "2026-11-22T01:41:00Z";
+  return marks;
 }
 
 // A grey "scan" of a paper certificate, as PNG.
@@ -156,7 +162,8 @@ Status WriteSamples(const std::string& dir, std::ostream& out) {
                           BookletItem{"户口业务审批表", "鄂公鄂审〔2026〕0018号", "鄂城区分局",
                                       "2026-11-24", approval.bytes, ""},
                       },
-                      "https://hukou.example.gov.cn/v/A4207-0018"};
+                      "https://hukou.example.gov.cn/v/A4207-0018",
+                      "2026-11-24T01:30:00Z"};
   HUKOU_ASSIGN_OR_RETURN(RenderedPdf book, RenderBooklet(booklet));
   const fs::path base(dir);
   HUKOU_RETURN_IF_ERROR(WriteFile(base / "seal.png", seal, out));

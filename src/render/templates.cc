@@ -39,6 +39,7 @@ void AddClosing(Document& doc, const Authenticity& marks, std::vector<std::strin
                                       std::move(codes)});
   doc.number = marks.document_number;
   doc.footer = marks.unit_name;
+  doc.created = marks.issued_at;
 }
 
 }  // namespace
@@ -205,7 +206,7 @@ Result<RenderedPdf> RenderBooklet(const BookletData& d) {
     catalogue.blocks.push_back(QrRow{{QrCode{d.verify_url, "扫码核验案卷"}}});
   }
 
-  PdfBuilder builder;
+  PdfBuilder builder(d.created);
   HUKOU_RETURN_IF_ERROR(builder.AddDocument(catalogue));
   const std::string corner = "档号：" + d.archive_code + "　页号：{page}";
   int page = 1;

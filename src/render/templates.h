@@ -29,6 +29,7 @@ struct Authenticity {
   std::string seal_png;         // the unit's seal image (DrawSealPng or trust); empty: none
   std::string unit_name;        // the unit that issues the document
   std::string date;             // date of issue, e.g. 2026年11月22日
+  std::string issued_at;        // ISO 8601 instant: PDF creation date; set it for identical bytes
 };
 
 // 收件单.
@@ -125,6 +126,7 @@ struct BookletData {
   std::string station;
   std::vector<BookletItem> items;
   std::string verify_url;  // may be empty
+  std::string created;     // ISO 8601 instant for the PDF metadata; may be empty
 };
 
 // Errors of all five: those of PdfBuilder (render.seal_image, render.qr, render.pdf,

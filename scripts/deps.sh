@@ -14,7 +14,7 @@ PACKAGES=(
   # libraries
   librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libssl-dev libargon2-dev libjemalloc-dev
-  libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev
+  libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libpoppler-glib-dev
   libopencc-dev libicu-dev libcli11-dev libspdlog-dev libcurl4-openssl-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev

@@ -17,6 +17,7 @@
 #include "org/units.h"
 #include "org/users.h"
 #include "registry/access_log.h"
+#include "render/sample.h"
 #include "services/delivery_loop.h"
 #include "services/national_check_peer.h"
 #include "services/notify.h"
@@ -209,6 +210,12 @@ int main(int argc, char** argv) {
   auto* catalog_list =
       catalog_cmd->add_subcommand("list", "One item a line: code, version, category, name");
   add_db(catalog_list);
+  auto* render_cmd = cli.add_subcommand("render", "Printed documents (PDF)");
+  render_cmd->require_subcommand(1);
+  auto* render_sample =
+      render_cmd->add_subcommand("sample", "Write a sample of each document and the seal PNG");
+  std::string render_out;
+  render_sample->add_option("--out", render_out, "Output directory")->required();
 
   CLI11_PARSE(cli, argc, argv);
   const Clock& clock = Clock::System();
@@ -218,6 +225,10 @@ int main(int argc, char** argv) {
     return Serve(db_url, address, port, threads, static_dir, peer_options, peers_file);
   }
   if (*id_check) return codes::RunIdCheck(id_number, clock.Today(), std::cout);
+  if (*render_sample) {
+    Status written = render::WriteSamples(render_out, std::cout);
+    return written.ok() ? 0 : Fail(written.error());
+  }
 
   auto db = OpenMigrated(db_url);
   if (!db.ok()) return Fail(db.error());

@@ -17,6 +17,8 @@
 #include "org/units.h"
 #include "org/users.h"
 #include "registry/access_log.h"
+#include "services/delivery_loop.h"
+#include "services/notify.h"
 #include "store/database.h"
 
 namespace hukou {
@@ -71,11 +73,15 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   http::Server server(options, router);
   Status started = server.Start();
   if (!started.ok()) return Fail(started.error());
+  services::OutboxSender sender;
+  services::DeliveryLoop delivery(**db, sender, Clock::System());
+  delivery.Start();
   std::cout << "户政管理系统已启动 hukou serving on http://" << address << ":" << server.port()
             << "/  (" << (options.static_dir.empty() ? "no console" : options.static_dir) << ")"
             << std::endl;
   server.Wait();
   server.Stop();
+  delivery.Stop();
   access_log.Stop();
   return 0;
 }
@@ -167,6 +173,15 @@ int main(int argc, char** argv) {
       catalog_cmd->add_subcommand("list", "One item a line: code, version, category, name");
   add_db(catalog_list);
 
+  auto* notify_cmd = cli.add_subcommand("notify", "Notifications (outbox)");
+  notify_cmd->require_subcommand(1);
+  add_db(notify_cmd);
+  auto* notify_deliver =
+      notify_cmd->add_subcommand("deliver", "Deliver pending notifications once and exit");
+  add_db(notify_deliver);
+  int deliver_limit = 1000;
+  notify_deliver->add_option("--limit", deliver_limit, "At most this many")->default_val(1000);
+
   CLI11_PARSE(cli, argc, argv);
   const Clock& clock = Clock::System();
 
@@ -221,6 +236,13 @@ int main(int argc, char** argv) {
     Status s = database.Transact(
         [&](store::Connection& conn) { return org::SeedUnits(conn, seed_city, clock); });
     if (!s.ok()) return Fail(s.error());
+    return 0;
+  }
+  if (*notify_deliver) {
+    services::OutboxSender sender;
+    auto sent = services::DeliverPending(database, sender, clock, deliver_limit);
+    if (!sent.ok()) return Fail(sent.error());
+    std::cout << "已发送通知 " << *sent << " 条\n";
     return 0;
   }
   if (*unit_list) {

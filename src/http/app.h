@@ -13,6 +13,9 @@
 namespace hukou::registry {
 class AccessLog;
 }
+namespace hukou::services {
+class NationalCheckProvider;
+}
 
 namespace hukou::http {
 
@@ -20,6 +23,7 @@ struct App {
   store::Database* db = nullptr;
   const Clock* clock = nullptr;
   registry::AccessLog* access_log = nullptr;
+  services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";
@@ -43,6 +47,7 @@ void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
 
 void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar
+void RegisterNotificationRoutes(Router& router, App& app);  // notification_handlers.cc
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

@@ -188,6 +188,17 @@ export interface CodeTable {
   entries: { code: string; name: string }[];
 }
 
+/** A message to the user's unit (站内消息), e.g. a case to handle or a notice (通知公告). */
+export interface InboxMessage {
+  id: number;
+  subject_kind: string;
+  subject_id: string;
+  text: string;
+  created_at: string;
+  read: boolean;
+  read_at: string | null;
+}
+
 /** An API failure with the server's stable code and Chinese message. */
 export class ApiError extends Error {
   constructor(
@@ -306,6 +317,10 @@ export const api = {
   units: () => request<{ items: Unit[] }>('GET', '/units'),
   users: (query: Query) => request<Page<User>>('GET', '/users', { query }),
   createUser: (body: Record<string, unknown>) => request<User>('POST', '/users', { body }),
+
+  notifications: (query: Query) => request<Page<InboxMessage> & { unread: number }>('GET', '/notifications', { query }),
+  markNotificationRead: (id: number) =>
+    request<{ id: number; read: boolean; read_at: string }>('POST', `/notifications/${id}/read`),
 
   codeTables: () => request<{ tables: CodeTableInfo[] }>('GET', '/codes'),
   codeTable: (id: string) => request<CodeTable>('GET', `/codes/${enc(id)}`),

@@ -39,6 +39,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterRegistryRoutes(router, app);
   RegisterCatalogRoutes(router, app);
   RegisterNotificationRoutes(router, app);
+  RegisterCaseRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -16,6 +16,9 @@ class AccessLog;
 namespace hukou::services {
 class NationalCheckProvider;
 }
+namespace hukou::trust {
+class Signer;
+}
 
 namespace hukou::http {
 
@@ -24,6 +27,7 @@ struct App {
   const Clock* clock = nullptr;
   registry::AccessLog* access_log = nullptr;
   services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
+  trust::Signer* signer = nullptr;  // signs case steps; nullptr: steps are stored unsigned
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";
@@ -46,8 +50,10 @@ void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, 
 void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
 
-void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar
+void RegisterCatalogRoutes(Router& router, App& app);       // catalog_handlers.cc: items, calendar
 void RegisterNotificationRoutes(Router& router, App& app);  // notification_handlers.cc
+
+void RegisterCaseRoutes(Router& router, App& app);  // cases_handlers.cc: case lifecycle (办件)
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

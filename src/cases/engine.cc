@@ -807,6 +807,9 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
   WorkCalendar cal;
   auto check = [&](store::Connection& conn, const Case& c, const catalog::Item& item,
                    DecisionRecord& r) -> Status {
+    if (in.expected_version > 0 && c.version != in.expected_version) {
+      return ConflictError("case.conflict", "该件已被他人处理，请刷新后重试", "version");
+    }
     HUKOU_RETURN_IF_ERROR(CheckMayDecide(
         item, {c.status, c.current_step, c.station_code, c.receiving_user_id}, actor));
     const catalog::ApprovalStep& step = item.chain[c.current_step];

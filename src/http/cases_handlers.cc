@@ -419,7 +419,10 @@ void RegisterCaseRoutes(Router& router, App& app) {
     auto body = ParseJsonBody(req);
     if (!body.ok()) return ErrorResponse(body.error());
     cases::DecisionInput in{Text(*body, "decision"), Text(*body, "opinion"),
-                            Strings(*body, "missing")};
+                            Strings(*body, "missing"), 0};
+    if (body->contains("version") && (*body)["version"].is_number_integer()) {
+      in.expected_version = (*body)["version"].get<int64_t>();
+    }
     auto c = EngineOf(app).Decide(req.Param("case_no"), in, *actor);
     if (!c.ok()) return ErrorResponse(c.error());
     return CaseResponse(app, *c, *actor);

@@ -695,7 +695,14 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
                         actor.name,      actor.unit_code,
                         clock_.NowIso(), FormDigest(c)};
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer_, record));
-  const Date case_due = CaseDueDate(cal, item, today);
+  Date case_due = CaseDueDate(cal, item, today);
+  // B11: a person without hukou is registered within 20 working days of the discovery date.
+  if (std::optional<Date> found = Date::Parse(Str(in.form, "discovery_date"))) {
+    if (*found > today) {
+      return ValidationError("case.discovery_date", "发现日期不能晚于今天", "form.discovery_date");
+    }
+    case_due = std::min(case_due, std::max(NoHukouDueDate(cal, *found), today));
+  }
   const Date step_due = StepDueDate(cal, item.chain.front(), today, case_due);
   Case out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {

@@ -345,10 +345,12 @@ TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {
        {{"name", "王小芳"}, {"sex", "2"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
        "20"});
   in.materials = {"application_form", "photo"};
-  in.form = {{"household_number", h1_.household_number}};
+  in.form = {{"household_number", h1_.household_number}, {"discovery_date", "2026-11-02"}};
   org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
   auto c = engine.Receive(in, window);
   ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->due_date, WorkCalendar::Shipped().AddWorkdays(Date{2026, 11, 2}, 20).ToString())
+      << "B11: 20 working days from the discovery, not from the receipt";
   FixedCheck check;
   auto checked = engine.NationalCheck(c->case_no, check, police_);
   ASSERT_TRUE(checked.ok());

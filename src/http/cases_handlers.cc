@@ -373,6 +373,14 @@ void RegisterCaseRoutes(Router& router, App& app) {
     f.offset = page->Offset();
     auto r = EngineOf(app).List(f, *actor);
     if (!r.ok()) return ErrorResponse(r.error());
+    if (!app.access_log) {
+      return ErrorResponse(InternalError("access_log.missing", "查询留痕服务未启用"));
+    }
+    Status logged =
+        app.access_log->Record({actor->user_id, "list_cases", "query",
+                                req.path + "?status=" + f.status + "&item=" + f.item_code,
+                                req.Query("purpose"), req.remote});
+    if (!logged.ok()) return ErrorResponse(logged.error());
     json items = json::array();
     for (const cases::CaseSummary& s : r->first) items.push_back(SummaryJson(s, *actor));
     return Json({{"items", items},

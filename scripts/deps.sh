@@ -15,7 +15,7 @@ PACKAGES=(
   librestinio-dev libasio-dev libhttp-parser-dev libfmt-dev nlohmann-json3-dev
   libsqlite3-dev libpq-dev libssl-dev libargon2-dev libjemalloc-dev
   libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev
-  libopencc-dev libicu-dev libcli11-dev libspdlog-dev
+  libopencc-dev libicu-dev libcli11-dev libspdlog-dev libcurl4-openssl-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-stdnum postgresql-15 chromium poppler-utils zbar-tools

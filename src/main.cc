@@ -18,6 +18,7 @@
 #include "org/users.h"
 #include "registry/access_log.h"
 #include "services/delivery_loop.h"
+#include "services/national_check_peer.h"
 #include "services/notify.h"
 #include "store/database.h"
 
@@ -58,11 +59,30 @@ std::string DefaultStaticDir(const char* argv0) {
 }
 
 int Serve(const std::string& url, const std::string& address, int port, int threads,
-          std::string static_dir) {
+          std::string static_dir, services::PeerSettings peer_options,
+          const std::string& peers_file) {
+  if (!peers_file.empty()) {
+    Status read = services::ReadPeersFile(peers_file, peer_options);
+    if (!read.ok()) return Fail(read.error());
+  }
+  std::vector<services::Peer> peers;
+  for (const std::string& spec : peer_options.peers) {
+    auto peer = services::ParsePeer(spec);
+    if (!peer.ok()) return Fail(peer.error());
+    peers.push_back(std::move(peer).value());
+  }
+  auto peer_tokens = services::PeerTokens::Parse(peer_options.tokens);
+  if (!peer_tokens.ok()) return Fail(peer_tokens.error());
+  std::unique_ptr<services::PeerNationalCheck> national_check;
+  if (!peers.empty()) {
+    national_check = std::make_unique<services::PeerNationalCheck>(peers, Clock::System());
+  }
   auto db = OpenMigrated(url);
   if (!db.ok()) return Fail(db.error());
   registry::AccessLog access_log(**db, Clock::System());
   http::App app{db->get(), &Clock::System(), &access_log};
+  app.national_check = national_check.get();
+  app.peer_tokens = &*peer_tokens;
   http::Router router;
   http::RegisterAllRoutes(router, app);
   http::ServerOptions options;
@@ -108,6 +128,15 @@ int main(int argc, char** argv) {
   serve->add_option("--port", port, "Port (0 picks a free one)");
   serve->add_option("--threads", threads, "Worker threads (0: 32, or 8 per core if more)");
   serve->add_option("--static", static_dir, "Directory of the built web console (web/dist)");
+  services::PeerSettings peer_options;
+  std::string peers_file;
+  serve->add_option("--peer", peer_options.peers,
+                    "National check: NAME=URL=TOKEN of an instance to ask (repeatable)");
+  serve->add_option("--peer-token", peer_options.tokens,
+                    "National check: [NAME=]TOKEN an instance may ask this one with (repeatable)");
+  serve->add_option(
+      "--peers-file", peers_file,
+      "National check: file of 'peer NAME=URL=TOKEN' / 'peer-token [NAME=]TOKEN' lines");
 
   auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
   add_db(migrate);
@@ -187,7 +216,7 @@ int main(int argc, char** argv) {
 
   if (*serve) {
     if (static_dir.empty()) static_dir = DefaultStaticDir(argv[0]);
-    return Serve(db_url, address, port, threads, static_dir);
+    return Serve(db_url, address, port, threads, static_dir, peer_options, peers_file);
   }
   if (*id_check) return codes::RunIdCheck(id_number, clock.Today(), std::cout);
 

@@ -15,7 +15,8 @@ class AccessLog;
 }
 namespace hukou::services {
 class NationalCheckProvider;
-}
+class PeerTokens;
+}  // namespace hukou::services
 namespace hukou::trust {
 class Signer;
 }
@@ -27,6 +28,7 @@ struct App {
   const Clock* clock = nullptr;
   registry::AccessLog* access_log = nullptr;
   services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
+  const services::PeerTokens* peer_tokens = nullptr;  // instances allowed to ask this one (A9)
   trust::Signer* signer = nullptr;  // signs case steps; nullptr: steps are stored unsigned
 };
 
@@ -50,8 +52,9 @@ void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, 
 void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
 
-void RegisterCatalogRoutes(Router& router, App& app);       // catalog_handlers.cc: items, calendar
-void RegisterNotificationRoutes(Router& router, App& app);  // notification_handlers.cc
+void RegisterCatalogRoutes(Router& router, App& app);        // catalog_handlers.cc: items, calendar
+void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc
+void RegisterNationalCheckRoutes(Router& router, App& app);  // national_check_handlers.cc
 
 void RegisterCaseRoutes(Router& router, App& app);  // cases_handlers.cc: case lifecycle (办件)
 

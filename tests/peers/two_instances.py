@@ -1,0 +1,254 @@
+#!/usr/bin/env python3
+"""National hukou check (A9) across two instances (standard library only).
+
+Builds two demo cities in two SQLite files (ezhou, seed 11, and ordos, seed 12), starts two
+`hukou serve` processes on free ports configured as each other's peers, and checks through the API
+of instance A (ezhou) that:
+  - a person registered in B (ordos) reads as active with B's station,
+  - a person cancelled in B reads as cancelled with the reason and date,
+  - a valid number registered nowhere reads as none,
+  - a wrong or missing peer token is refused by B (401), an auxiliary officer by A (403),
+  - B's access log recorded A's queries (the peer named in it),
+  - with B down, A answers 503 national_check.peer (the check cannot be made).
+
+Usage: two_instances.py --hukou build/hukou. Exit 0 passed, 1 failed, 77 skipped (no binary).
+"""
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+SKIP = 77
+PASSWORD = os.environ.get("HUKOU_DEMO_PASSWORD", "hukou123")
+START_TIMEOUT = 60.0
+WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check_char(first17):
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
+
+
+class Instance:
+    def __init__(self, hukou, workdir, city, seed, port):
+        self.hukou, self.city, self.port = hukou, city, port
+        self.db_path = os.path.join(workdir, city + ".db")
+        self.log_path = os.path.join(workdir, city + ".log")
+        self.process = None
+        self.cookie = {}
+
+    def build(self, persons):
+        subprocess.run([self.hukou, "demo", "--db", "sqlite:" + self.db_path, "--city", self.city,
+                        "--seed", str(self.seed), "--persons", str(persons)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def start(self, args):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [self.hukou, "serve", "--db", "sqlite:" + self.db_path, "--address", "127.0.0.1",
+                 "--port", str(self.port), "--threads", "4"] + args,
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and self.process.poll() is None:
+            try:
+                if self.request("GET", "/api/v1/health")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.city}: server did not start (see {self.log_path})")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def request(self, method, path, body=None, headers=None, user=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        h = {"Accept": "application/json"}
+        if body is not None:
+            h["Content-Type"] = "application/json"
+        if user and user in self.cookie:
+            h["Cookie"] = self.cookie[user]
+        h.update(headers or {})
+        conn.request(method, path, body=None if body is None else json.dumps(body), headers=h)
+        r = conn.getresponse()
+        data = r.read()
+        set_cookie = r.getheader("Set-Cookie")
+        conn.close()
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = None
+        return r.status, parsed, set_cookie
+
+    def login(self, user):
+        status, body, set_cookie = self.request("POST", "/api/v1/auth/login",
+                                                {"login": user, "password": PASSWORD})
+        if status != 200 or not set_cookie:
+            raise RuntimeError(f"{self.city}: login {user} failed: {status} {body}")
+        self.cookie[user] = set_cookie.split(";", 1)[0]
+
+    def query(self, sql, params=()):
+        with sqlite3.connect(self.db_path) as db:
+            return db.execute(sql, params).fetchall()
+
+
+class Checks:
+    def __init__(self):
+        self.failures = 0
+        self.count = 0
+
+    def expect(self, what, ok, got=None):
+        self.count += 1
+        if ok:
+            print(f"ok   {what}")
+        else:
+            self.failures += 1
+            print(f"FAIL {what}: {json.dumps(got, ensure_ascii=False)[:600]}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--hukou", required=True)
+    parser.add_argument("--persons", type=int, default=400)
+    args = parser.parse_args()
+    hukou = os.path.abspath(args.hukou)
+    if not os.access(hukou, os.X_OK):
+        print(f"peers: skipped, no executable {hukou}")
+        return SKIP
+
+    c = Checks()
+    with tempfile.TemporaryDirectory(prefix="hukou-peers-") as workdir:
+        a = Instance(hukou, workdir, "ezhou", 11, free_port())
+        b = Instance(hukou, workdir, "ordos", 12, free_port())
+        a.seed, b.seed = 11, 12
+        token_a_to_b = "ezhou-asks-ordos-" + os.urandom(8).hex()
+        token_b_to_a = "ordos-asks-ezhou-" + os.urandom(8).hex()
+        try:
+            a.build(args.persons)
+            b.build(args.persons)
+            # A's peers come from a file, B's from flags.
+            config = os.path.join(workdir, "ezhou.peers")
+            with open(config, "w", encoding="utf-8") as f:
+                f.write("# instances ezhou asks, and the tokens that may ask it\n")
+                f.write(f"peer ordos=http://127.0.0.1:{b.port}={token_a_to_b}\n\n")
+                f.write(f"peer-token ordos={token_b_to_a}\n")
+            a.start(["--peers-file", config])
+            b.start(["--peer", f"ezhou=http://127.0.0.1:{a.port}={token_b_to_a}",
+                     "--peer-token", f"ezhou={token_a_to_b}"])
+            run(a, b, c, token_a_to_b)
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as e:
+            c.expect("setup", False, str(e))
+        finally:
+            a.stop()
+            b.stop()
+            if c.failures:
+                for inst in (a, b):
+                    if os.path.exists(inst.log_path):
+                        print(f"--- {inst.city} log (tail)")
+                        with open(inst.log_path, encoding="utf-8", errors="replace") as f:
+                            print("".join(f.readlines()[-20:]))
+    print(f"peers: {c.count - c.failures} passed, {c.failures} failed")
+    return 1 if c.failures else 0
+
+
+def run(a, b, c, token_a_to_b):
+    active = b.query("SELECT p.id_number, p.name, u.name FROM persons p JOIN units u "
+                     "ON u.code = p.station_code WHERE p.status = 'active' ORDER BY p.id LIMIT 1")[0]
+    cancelled = b.query("SELECT id_number, name, cancel_reason, cancel_date FROM persons "
+                        "WHERE status = 'cancelled' ORDER BY id LIMIT 1")
+    if not cancelled:
+        raise RuntimeError("ordos demo holds no cancelled person")
+    cancelled = cancelled[0]
+    first17 = "15060219900101" + "987"
+    unknown = first17 + check_char(first17)
+    for inst in (a, b):
+        if inst.query("SELECT 1 FROM persons WHERE id_number = ?", (unknown,)):
+            raise RuntimeError("the unknown number exists")
+
+    a.login("police1")
+    a.login("aux1")
+
+    def check(user, id_number, name):
+        return a.request("POST", "/api/v1/national-check",
+                         {"id_number": id_number, "name": name}, user=user)
+
+    status, body, _ = check("police1", active[0], active[1])
+    c.expect("active in ordos reads active with its station",
+             status == 200 and body["outcome"] == "active" and body["peer"] == "ordos"
+             and body["station"] == active[2] and body["id_number"] == active[0]
+             and body["detail"]["peers"][0]["name_matches"] is True, [status, body])
+
+    status, body, _ = check("police1", cancelled[0], cancelled[1])
+    c.expect("cancelled in ordos reads cancelled with reason and date",
+             status == 200 and body["outcome"] == "cancelled" and body["peer"] == "ordos"
+             and body["cancel_reason"] == cancelled[2] and body["cancel_date"] == cancelled[3]
+             and body["cancel_reason_name"] != "", [status, body])
+
+    status, body, _ = check("police1", unknown, "查无此人")
+    c.expect("a valid number registered nowhere reads none",
+             status == 200 and body["outcome"] == "none" and body["peer"] == ""
+             and body["detail"]["peers"] == [{"peer": "ordos", "outcome": "none", "station": "",
+                                               "station_code": "", "cancel_reason": "",
+                                               "cancel_date": "", "name_matches": False}],
+             [status, body])
+
+    status, body, _ = check("police1", unknown[:17] + ("0" if unknown[17] != "0" else "1"), "错号")
+    c.expect("a wrong check digit is refused before asking",
+             status == 400 and body["error"]["code"] == "id_number.check_digit", [status, body])
+
+    status, body, _ = check("aux1", active[0], active[1])
+    c.expect("an auxiliary officer may not run the check",
+             status == 403 and body["error"]["code"] == "role.forbidden", [status, body])
+
+    path = "/api/v1/national-check/" + active[0] + "?name=" + urllib.parse.quote(active[1])
+    status, body, _ = b.request("GET", path, headers={"Authorization": "Bearer wrong-token-000000"})
+    c.expect("ordos refuses a wrong peer token",
+             status == 401 and body["error"]["code"] == "national_check.token", [status, body])
+    status, body, _ = b.request("GET", path)
+    c.expect("ordos refuses a caller without token or session",
+             status == 401 and body["error"]["code"] == "auth.required", [status, body])
+    status, body, _ = b.request("GET", path, headers={"Authorization": "Bearer " + token_a_to_b})
+    c.expect("ordos answers ezhou's token directly",
+             status == 200 and body["outcome"] == "active" and body["station"] == active[2],
+             [status, body])
+
+    logged = b.query("SELECT subject, client, purpose FROM access_log "
+                     "WHERE action = 'national_check' ORDER BY id")
+    subjects = [row[0] for row in logged]
+    c.expect("ordos's access log holds ezhou's queries with the peer named",
+             subjects == [active[0], cancelled[0], unknown, active[0]]
+             and all(row[1].startswith("peer:ezhou ") and "ezhou" in row[2] for row in logged),
+             logged)
+    requested = a.query("SELECT subject FROM access_log WHERE action = 'national_check_request'")
+    c.expect("ezhou's access log holds the officer's checks",
+             sorted(r[0] for r in requested) == sorted([active[0], cancelled[0], unknown]),
+             requested)
+
+    b.stop()
+    status, body, _ = check("police1", active[0], active[1])
+    c.expect("with ordos down the check is unavailable",
+             status == 503 and body["error"]["code"] == "national_check.peer"
+             and "ordos" in body["error"]["message"], [status, body])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -593,6 +593,16 @@ Status CheckReceivingSide(const org::Actor& actor, const Case& c, std::string_vi
 
 std::string Today(const Clock& clock) { return clock.Today().ToString(); }
 
+// 一次告知: kBusinessRule case.materials_missing naming every missing material at once.
+Status CheckMaterials(const catalog::Item& item, const std::vector<std::string>& provided) {
+  std::string list;
+  for (const std::string& m : MissingMaterials(item, provided)) {
+    list += (list.empty() ? "" : "、") + m;
+  }
+  if (list.empty()) return Status::Ok();
+  return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list, "materials");
+}
+
 }  // namespace
 
 Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
@@ -655,13 +665,7 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
     HUKOU_ASSIGN_OR_RETURN(receiving_station, StationOfUnit(conn, actor.unit_code));
     return CheckMayReceive(item, actor, receiving_station, handling, handling_name);
   }));
-  std::vector<std::string> missing = MissingMaterials(item, in.materials);
-  if (!missing.empty()) {
-    std::string list;
-    for (const std::string& m : missing) list += (list.empty() ? "" : "、") + m;
-    return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list,
-                             "materials");
-  }
+  HUKOU_RETURN_IF_ERROR(CheckMaterials(item, in.materials));
   if (item.fee_fen > 0 && !in.fee_paid && in.free_reason.empty()) {
     return BusinessRuleError("case.fee_unpaid", "本事项收费，请先缴费或注明免费理由", "fee");
   }
@@ -939,13 +943,7 @@ Result<Case> Engine::Resubmit(std::string_view case_no, const ResubmitInput& in,
     for (const CaseMaterial& m : c.materials) {
       if (m.state == "provided") provided.push_back(m.code);
     }
-    std::vector<std::string> missing = MissingMaterials(item, provided);
-    if (!missing.empty()) {
-      std::string list;
-      for (const std::string& m : missing) list += (list.empty() ? "" : "、") + m;
-      return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list,
-                               "materials");
-    }
+    HUKOU_RETURN_IF_ERROR(CheckMaterials(item, provided));
     r.action = "resubmit";
     r.opinion = in.opinion.empty() ? "已补正" : in.opinion;
     HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));

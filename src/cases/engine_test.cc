@@ -168,6 +168,22 @@ class EngineTest : public ::testing::TestWithParam<store::Backend> {
     return in;
   }
 
+  // The person leaves for military service (注销, reason 40).
+  Status CancelForService(const std::string& id_number) {
+    const int64_t id = Read(id_number).id;
+    return db().Transact([&](store::Connection& c) -> Status {
+      return registry::CancelPerson(c, id, "40", "2024-09-01", org::Actor::System(), clock_)
+          .status();
+    });
+  }
+
+  // 退出现役恢复户口 with every material handed in.
+  ReceiveInput RestoreInput(const std::string& id_number) {
+    ReceiveInput in = Input("HK0602", id_number);
+    in.materials = {"application_form", "discharge_certificate", "placement_letter"};
+    return in;
+  }
+
   FixedClock clock_{At(2026, 11, 20)};
   std::unique_ptr<store::TestDatabase> tdb_;
   registry::Household h1_, h2_;
@@ -296,14 +312,8 @@ TEST_P(EngineTest, TwoApproversAtOnceExactlyOneSucceeds) {
 
 TEST_P(EngineTest, RestoreNeedsTheNationalCheckAndBiometrics) {
   Engine engine(db(), clock_);
-  ASSERT_TRUE(db().Transact([&](store::Connection& c) -> Status {
-                    return registry::CancelPerson(c, Read(son_).id, "40", "2024-09-01",
-                                                  org::Actor::System(), clock_)
-                        .status();
-                  })
-                  .ok());
-  ReceiveInput in = Input("HK0602", son_);
-  in.materials = {"application_form", "discharge_certificate", "placement_letter"};
+  ASSERT_TRUE(CancelForService(son_).ok());
+  ReceiveInput in = RestoreInput(son_);
   in.form = {{"household_number", h1_.household_number}, {"relation_to_head", "20"}};
   in.trafficked = true;
   org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
@@ -343,14 +353,8 @@ TEST_P(EngineTest, RestoreNeedsTheNationalCheckAndBiometrics) {
 
 TEST_P(EngineTest, NoRestorationOfSomeoneRegisteredElsewhere) {
   Engine engine(db(), clock_);
-  ASSERT_TRUE(db().Transact([&](store::Connection& c) -> Status {
-                    return registry::CancelPerson(c, Read(son_).id, "40", "2024-09-01",
-                                                  org::Actor::System(), clock_)
-                        .status();
-                  })
-                  .ok());
-  ReceiveInput in = Input("HK0602", son_);
-  in.materials = {"application_form", "discharge_certificate", "placement_letter"};
+  ASSERT_TRUE(CancelForService(son_).ok());
+  ReceiveInput in = RestoreInput(son_);
   in.form = {{"household_number", h1_.household_number}};
   auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
   ASSERT_TRUE(c.ok()) << c.error().message;

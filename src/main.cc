@@ -196,6 +196,13 @@ int main(int argc, char** argv) {
   std::string seed_city = "ezhou";
   unit_seed->add_option("--city", seed_city)->check(CLI::IsMember({"ezhou", "ordos"}));
 
+  auto* catalog_cmd = cli.add_subcommand("catalog", "Catalogue of business items (事项清单)");
+  catalog_cmd->require_subcommand(1);
+  add_db(catalog_cmd);
+  auto* catalog_list =
+      catalog_cmd->add_subcommand("list", "One item a line: code, version, category, name");
+  add_db(catalog_list);
+
   auto* notify_cmd = cli.add_subcommand("notify", "Notifications (outbox)");
   notify_cmd->require_subcommand(1);
   add_db(notify_cmd);
@@ -204,12 +211,6 @@ int main(int argc, char** argv) {
   add_db(notify_deliver);
   int deliver_limit = 1000;
   notify_deliver->add_option("--limit", deliver_limit, "At most this many")->default_val(1000);
-  auto* catalog_cmd = cli.add_subcommand("catalog", "Catalogue of business items (事项清单)");
-  catalog_cmd->require_subcommand(1);
-  add_db(catalog_cmd);
-  auto* catalog_list =
-      catalog_cmd->add_subcommand("list", "One item a line: code, version, category, name");
-  add_db(catalog_list);
   auto* render_cmd = cli.add_subcommand("render", "Printed documents (PDF)");
   render_cmd->require_subcommand(1);
   auto* render_sample =

@@ -37,9 +37,10 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterOrgRoutes(router, app);
   RegisterCodeRoutes(router, app);
   RegisterRegistryRoutes(router, app);
-  RegisterNotificationRoutes(router, app);
-  RegisterNationalCheckRoutes(router, app);
   RegisterCatalogRoutes(router, app);
+  RegisterNotificationRoutes(router, app);
+  RegisterCaseRoutes(router, app);
+  RegisterNationalCheckRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -199,6 +199,36 @@ Result<ImportJob> ImportHistory(store::Database& db, const std::string& dir,
   return job;
 }
 
+Result<ImportJob> RunImportHistory(store::Database& db, const std::string& dir,
+                                   const std::string& index_path, int64_t limit, std::ostream& out,
+                                   const Clock& clock) {
+  ImportOptions options;
+  options.limit = limit;
+  options.progress = [&out](const ImportJob& j) {
+    const int64_t percent = j.total == 0 ? 100 : j.processed() * 100 / j.total;
+    out << "\r已处理 " << j.processed() << "/" << j.total << " (" << percent << "%)  新导入 "
+        << j.imported << "  已存在跳过 " << j.skipped << "  有误 " << j.failed << std::flush;
+  };
+  HUKOU_ASSIGN_OR_RETURN(ImportJob job,
+                         ImportHistory(db, dir, index_path, options, org::Actor::System(), clock));
+  out << "\n";
+  std::vector<ImportRowError> errors;
+  HUKOU_RETURN_IF_ERROR(db.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(errors, ListImportErrors(conn, job.id));
+    return Status::Ok();
+  }));
+  for (const ImportRowError& e : errors) {
+    out << index_path << ":" << e.row_no << ": " << e.file_name << ": " << e.code << ": "
+        << e.message << "\n";
+  }
+  const char* status = job.status == "done"          ? "完成"
+                       : job.status == "interrupted" ? "已中断（再次运行将从中断处继续）"
+                                                     : "失败";
+  out << "导入任务 " << job.id << " " << status << "：共 " << job.total << " 行，新导入 "
+      << job.imported << "，已存在跳过 " << job.skipped << "，有误 " << job.failed << "\n";
+  return job;
+}
+
 Result<std::vector<ImportJob>> ListImportJobs(store::Connection& conn, int limit) {
   HUKOU_ASSIGN_OR_RETURN(
       store::Rows r,

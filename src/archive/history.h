@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,13 @@ struct ImportOptions {
 Result<ImportJob> ImportHistory(store::Database& db, const std::string& dir,
                                 const std::string& index_path, const ImportOptions& options,
                                 const org::Actor& actor, const Clock& clock);
+
+// The command `hukou archive import-history`: ImportHistory with a progress line on `out`
+// ("\r已处理 n/total (p%) …" after every row), then one line per bad row and a summary.
+// Returns the job; the command exits 0 only when it is done without bad rows.
+Result<ImportJob> RunImportHistory(store::Database& db, const std::string& dir,
+                                   const std::string& index_path, int64_t limit, std::ostream& out,
+                                   const Clock& clock);
 
 // Import jobs, newest first (at most `limit`).
 Result<std::vector<ImportJob>> ListImportJobs(store::Connection& conn, int limit);

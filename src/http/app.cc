@@ -38,6 +38,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterCodeRoutes(router, app);
   RegisterRegistryRoutes(router, app);
   RegisterCatalogRoutes(router, app);
+  RegisterArchiveRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -43,6 +43,8 @@ void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
 
 void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar
+// archive_handlers.cc: materials, completeness, booklets, volumes, paper track, imports
+void RegisterArchiveRoutes(Router& router, App& app);
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

@@ -91,6 +91,9 @@ struct ServerOptions {
   int port = 8080;  // 0: pick a free port (see Server::port())
   int threads = 0;  // 0: max(32, 8 × hardware threads) (handlers block on the database)
   size_t max_body_bytes = 1 << 20;
+  // Uploads: POSTs to paths starting with one of these prefixes may carry up to max_upload_bytes.
+  std::vector<std::string> upload_path_prefixes;
+  size_t max_upload_bytes = 0;
   std::string static_dir;      // served for non-/api paths when set; SPA fallback to index.html
   Metrics* metrics = nullptr;  // where requests are recorded; nullptr: DefaultMetrics()
   bool serve_metrics = true;   // GET /metrics without a router route: Prometheus text of `metrics`

@@ -139,6 +139,11 @@ Result<ImportJob> ImportHistory(store::Database& db, const std::string& dir,
   job.total = static_cast<int64_t>(rows.size());
   job.started_at = job.updated_at = clock.NowIso();
   HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) -> Status {
+    // A run of the same index that was killed left its job "running": it was interrupted.
+    HUKOU_RETURN_IF_ERROR(conn.Exec("UPDATE archive_import_jobs SET status = 'interrupted' WHERE "
+                                    "status = 'running' AND dir = $1 AND index_file = $2",
+                                    {job.dir, job.index_file})
+                              .status());
     HUKOU_ASSIGN_OR_RETURN(
         store::Rows r,
         conn.Query("INSERT INTO archive_import_jobs (dir, index_file, status, total, started_at, "

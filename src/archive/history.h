@@ -2,7 +2,8 @@
 // CSV index (file_name, id_number, doc_type, year, title; UTF-8, header row), each linked to the
 // registered person. Every file commits in its own transaction with the job's counters, so a run
 // that stops (killed, or --limit) leaves a consistent job; re-running skips files already
-// imported (same name and SM3). Bad rows are recorded one by one and do not stop the run.
+// imported (same name and SM3); a killed run's job still marked running is then marked
+// interrupted. Bad rows are recorded one by one and do not stop the run.
 #pragma once
 
 #include <cstdint>

@@ -48,6 +48,11 @@ Response ErrorResponse(const Error& error, int status);
 // also for invalid UTF-8 and for a JSON value that is not an object.
 Result<nlohmann::json> ParseJsonBody(const Request& request);
 
+// ASCII lower case of `text` (header names, media types).
+std::string Lower(std::string_view text);
+// `text` without leading and trailing spaces and tabs.
+std::string_view Trim(std::string_view text);
+
 // True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 // Decodes %XX escapes (and '+' as space when plus_as_space); nullopt on a malformed escape.

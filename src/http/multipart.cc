@@ -1,7 +1,8 @@
 #include "http/multipart.h"
 
-#include <algorithm>
 #include <cctype>
+
+#include "http/http.h"
 
 namespace hukou::http {
 namespace {
@@ -12,19 +13,6 @@ constexpr size_t kMaxHeaderBytes = 4096;
 Error Bad(const std::string& what) {
   return ValidationError("request.multipart", "请求体不是合法的 multipart/form-data：" + what,
                          "body");
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // Parameters of a header value "type; a=b; c=\"d\"" (names lower-cased); false when malformed.

@@ -108,10 +108,11 @@ Result<std::string> PdfThumbnail(std::string_view bytes) {
   for (int y = 0; y < h; ++y) {
     const auto* row = reinterpret_cast<const uint32_t*>(src + static_cast<ptrdiff_t>(y) * stride);
     guchar* out = dst + static_cast<ptrdiff_t>(y) * dst_stride;
-    for (int x = 0; x < w; ++x) {
-      out[3 * x] = static_cast<guchar>((row[x] >> 16) & 0xFF);
-      out[3 * x + 1] = static_cast<guchar>((row[x] >> 8) & 0xFF);
-      out[3 * x + 2] = static_cast<guchar>(row[x] & 0xFF);
+    for (ptrdiff_t x = 0; x < w; ++x) {
+      guchar* pixel = out + 3 * x;
+      pixel[0] = static_cast<guchar>((row[x] >> 16) & 0xFF);
+      pixel[1] = static_cast<guchar>((row[x] >> 8) & 0xFF);
+      pixel[2] = static_cast<guchar>(row[x] & 0xFF);
     }
   }
   cairo_surface_destroy(surface);

@@ -15,6 +15,7 @@
 #include "archive/material.h"
 #include "codes/id_number.h"
 #include "store/test_database.h"
+#include "trust/sm3.h"
 
 namespace hukou::archive {
 namespace {
@@ -472,6 +473,30 @@ TEST_P(ArchiveDbTest, HistoryImportReportsBadRowsAndResumes) {
   EXPECT_EQ(errors[3].code, "archive.year");
   ASSERT_EQ(jobs.size(), 2u);
   EXPECT_EQ(jobs[0].id, job2->id);
+  // The files are linked to their persons and readable within scope only.
+  std::vector<HistoryDoc> docs;
+  HistoryFile file;
+  ASSERT_TRUE(db().Read([&](store::Connection& conn) -> Status {
+                    HUKOU_ASSIGN_OR_RETURN(
+                        store::Rows p,
+                        conn.Query("SELECT id FROM persons WHERE id_number = $1", {id1}));
+                    HUKOU_ASSIGN_OR_RETURN(docs, ListHistoryDocs(conn, p.Int(0, 0), police_));
+                    HUKOU_ASSIGN_OR_RETURN(file, ReadHistoryFile(conn, docs.at(1).id, police_));
+                    return Status::Ok();
+                  })
+                  .ok());
+  ASSERT_EQ(docs.size(), 2u);
+  EXPECT_EQ(docs[0].year, 1985);
+  EXPECT_EQ(docs[1].title, "准迁证");
+  EXPECT_EQ(file.mime, "application/pdf");
+  EXPECT_EQ(file.bytes.substr(0, 5), "%PDF-");
+  EXPECT_EQ(trust::Sm3Hex(file.bytes), docs[1].sm3);
+  org::Actor outsider = police_;
+  outsider.scope_prefix = kOther;
+  Status s = db().Read([&](store::Connection& conn) {
+    return ReadHistoryFile(conn, docs[0].id, outsider).status();
+  });
+  EXPECT_EQ(CodeOf(s), "scope.outside");
   std::filesystem::remove_all(dir);
 }
 

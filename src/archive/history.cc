@@ -275,4 +275,23 @@ Result<std::vector<HistoryDoc>> ListHistoryDocs(store::Connection& conn, int64_t
   return out;
 }
 
+Result<HistoryFile> ReadHistoryFile(store::Connection& conn, int64_t doc_id,
+                                    const org::Actor& actor) {
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows r,
+      conn.Query("SELECT d.id, d.file_name, d.sm3, d.file_id, d.doc_type, d.year, d.title, "
+                 "d.imported_at, d.station_code, d.id_number, f.mime, f.data FROM "
+                 "archive_history_docs d JOIN files f ON f.id = d.file_id WHERE d.id = $1",
+                 {doc_id}));
+  if (r.empty()) return NotFoundError("archive.not_found", "未找到该历史档案", "id");
+  HUKOU_RETURN_IF_ERROR(org::CheckScope(actor, r.Text(0, 8)));
+  HistoryFile out{{r.Int(0, 0), r.Text(0, 1), r.Text(0, 2), r.Int(0, 3), r.Text(0, 4), r.Int(0, 5),
+                   r.Text(0, 6), r.Text(0, 7)},
+                  r.Text(0, 9),
+                  r.Text(0, 10),
+                  {}};
+  if (const auto* blob = std::get_if<store::Blob>(&r.At(0, 11))) out.bytes = blob->bytes;
+  return out;
+}
+
 }  // namespace hukou::archive

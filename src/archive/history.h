@@ -84,4 +84,14 @@ struct HistoryDoc {
 Result<std::vector<HistoryDoc>> ListHistoryDocs(store::Connection& conn, int64_t person_id,
                                                 const org::Actor& actor);
 
+// One historical file with its bytes. Errors: kNotFound archive.not_found; kForbidden scope.
+struct HistoryFile {
+  HistoryDoc doc;
+  std::string id_number;
+  std::string mime;
+  std::string bytes;
+};
+Result<HistoryFile> ReadHistoryFile(store::Connection& conn, int64_t doc_id,
+                                    const org::Actor& actor);
+
 }  // namespace hukou::archive

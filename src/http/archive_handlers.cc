@@ -16,6 +16,7 @@
 #include "http/app.h"
 #include "http/multipart.h"
 #include "registry/access_log.h"
+#include "registry/person.h"
 
 namespace hukou::http {
 namespace {
@@ -42,10 +43,10 @@ Result<org::Actor> Reader(const App& app, const Request& req,
 
 // 查询留痕: the view of a case's archive (personal data) before the response leaves.
 Status LogView(const App& app, const org::Actor& actor, const Request& req, std::string action,
-               std::string subject) {
+               std::string subject, std::string kind = "case") {
   if (!app.access_log) return InternalError("access_log.missing", "查询留痕服务未启用");
   return app.access_log->Record(
-      {actor.user_id, std::move(action), "case", std::move(subject), "", req.remote});
+      {actor.user_id, std::move(action), std::move(kind), std::move(subject), "", req.remote});
 }
 
 Result<int64_t> IdParam(std::string_view text, const char* field) {
@@ -531,6 +532,55 @@ void AddImportRoutes(Router& router, App& app) {
   });
 }
 
+// Historical files (扫描入网) of a person, and one file; both are logged reads of the person.
+void AddHistoryDocRoutes(Router& router, App& app) {
+  router.Add("GET", "/api/v1/archive/history-docs", [&app](const Request& req) -> Response {
+    auto actor = Reader(app, req, {"id_number"});
+    if (!actor.ok()) return ErrorResponse(actor.error());
+    registry::Person person;
+    std::vector<archive::HistoryDoc> docs;
+    Status read = app.db->Read([&](store::Connection& conn) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(person, registry::ReadPerson(conn, req.Query("id_number"), *actor));
+      HUKOU_ASSIGN_OR_RETURN(docs, archive::ListHistoryDocs(conn, person.id, *actor));
+      return Status::Ok();
+    });
+    if (!read.ok()) return ErrorResponse(read.error());
+    Status logged = LogView(app, *actor, req, "read_history_docs", person.id_number, "person");
+    if (!logged.ok()) return ErrorResponse(logged.error());
+    json items = json::array();
+    for (const auto& d : docs) {
+      items.push_back(
+          {{"id", d.id},
+           {"file_name", d.file_name},
+           {"sm3", d.sm3},
+           {"doc_type", d.doc_type},
+           {"year", d.year},
+           {"title", d.title},
+           {"imported_at", d.imported_at},
+           {"file_url", "/api/v1/archive/history-docs/" + std::to_string(d.id) + "/file"}});
+    }
+    return Json({{"id_number", person.id_number}, {"name", person.name}, {"items", items}});
+  });
+
+  router.Add(
+      "GET", "/api/v1/archive/history-docs/{id}/file", [&app](const Request& req) -> Response {
+        auto actor = Reader(app, req, {});
+        if (!actor.ok()) return ErrorResponse(actor.error());
+        auto id = IdParam(req.Param("id"), "id");
+        if (!id.ok()) return ErrorResponse(id.error());
+        archive::HistoryFile file;
+        Status read = app.db->Read([&](store::Connection& conn) -> Status {
+          HUKOU_ASSIGN_OR_RETURN(file, archive::ReadHistoryFile(conn, *id, *actor));
+          return Status::Ok();
+        });
+        if (!read.ok()) return ErrorResponse(read.error());
+        Status logged = LogView(app, *actor, req, "view_history_doc", file.id_number, "person");
+        if (!logged.ok()) return ErrorResponse(logged.error());
+        return FileResponse({{}, file.mime, file.doc.sm3, std::move(file.bytes)},
+                            "history-" + std::to_string(file.doc.id));
+      });
+}
+
 }  // namespace
 
 void RegisterArchiveRoutes(Router& router, App& app) {
@@ -538,6 +588,7 @@ void RegisterArchiveRoutes(Router& router, App& app) {
   AddBookletRoutes(router, app);
   AddPaperRoutes(router, app);
   AddImportRoutes(router, app);
+  AddHistoryDocRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -16,6 +16,7 @@ PACKAGES=(
   libsqlite3-dev libpq-dev libssl-dev libargon2-dev libjemalloc-dev
   libcairo2-dev libpango1.0-dev libqrencode-dev libxlsxwriter-dev libpoppler-glib-dev
   libopencc-dev libicu-dev libcli11-dev libspdlog-dev libcurl4-openssl-dev
+  libmagic-dev libgdk-pixbuf-2.0-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-stdnum postgresql-15 chromium poppler-utils zbar-tools

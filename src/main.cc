@@ -1,5 +1,5 @@
 // The `hukou` command line: serve, migrate, demo, import, export, id check, user add, unit list,
-// catalog list.
+// catalog list, archive import-history.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,8 @@
 #include <fstream>
 #include <iostream>
 
+#include "archive/content.h"
+#include "archive/history.h"
 #include "base/clock.h"
 #include "catalog/catalog.h"
 #include "codes/id_number.h"
@@ -91,6 +93,8 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   options.port = port;
   options.threads = threads;
   options.static_dir = std::move(static_dir);
+  options.upload_path_prefixes = {"/api/v1/archive/cases/"};  // material capture (archive)
+  options.max_upload_bytes = archive::kMaxMaterialBytes + (size_t{1} << 20);
   http::Server server(options, router);
   Status started = server.Start();
   if (!started.ok()) return Fail(started.error());
@@ -217,6 +221,20 @@ int main(int argc, char** argv) {
       render_cmd->add_subcommand("sample", "Write a sample of each document and the seal PNG");
   std::string render_out;
   render_sample->add_option("--out", render_out, "Output directory")->required();
+  auto* archive_cmd = cli.add_subcommand("archive", "Electronic archives (电子档案)");
+  archive_cmd->require_subcommand(1);
+  auto* import_history = archive_cmd->add_subcommand(
+      "import-history", "Import scanned historical files (扫描入网): a folder and a CSV index");
+  add_db(import_history);
+  std::string history_dir;
+  std::string history_index;
+  int64_t history_limit = 0;
+  import_history->add_option("--dir", history_dir, "Folder of the scanned files")->required();
+  import_history->add_option(
+      "--index", history_index,
+      "CSV index: file_name,id_number,doc_type,year,title (default DIR/index.csv)");
+  import_history->add_option("--limit", history_limit,
+                             "Stop after this many newly imported files (resume by re-running)");
 
   CLI11_PARSE(cli, argc, argv);
   const Clock& clock = Clock::System();
@@ -235,6 +253,13 @@ int main(int argc, char** argv) {
   if (!db.ok()) return Fail(db.error());
   store::Database& database = **db;
 
+  if (*import_history) {
+    if (history_index.empty()) history_index = history_dir + "/index.csv";
+    auto job = archive::RunImportHistory(database, history_dir, history_index, history_limit,
+                                         std::cout, clock);
+    if (!job.ok()) return Fail(job.error());
+    return job->status == "done" && job->failed == 0 ? 0 : 1;
+  }
   if (*migrate) {
     std::cout << "数据库结构已是最新 schema up to date\n";
     return 0;

@@ -41,6 +41,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterNotificationRoutes(router, app);
   RegisterCaseRoutes(router, app);
   RegisterNationalCheckRoutes(router, app);
+  RegisterArchiveRoutes(router, app);
 }
 
 }  // namespace hukou::http

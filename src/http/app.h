@@ -56,7 +56,10 @@ void RegisterCatalogRoutes(Router& router, App& app);        // catalog_handlers
 void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc
 void RegisterNationalCheckRoutes(Router& router, App& app);  // national_check_handlers.cc
 
-void RegisterCaseRoutes(Router& router, App& app);  // cases_handlers.cc: case lifecycle (办件)
+void RegisterCaseRoutes(Router& router, App& app);     // cases_handlers.cc: case lifecycle (办件)
+void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar
+// archive_handlers.cc: materials, completeness, booklets, volumes, paper track, imports
+void RegisterArchiveRoutes(Router& router, App& app);
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

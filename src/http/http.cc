@@ -5,7 +5,6 @@
 #include <string>
 
 namespace hukou::http {
-namespace {
 
 std::string Lower(std::string_view text) {
   std::string out(text);
@@ -19,6 +18,8 @@ std::string_view Trim(std::string_view text) {
   while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
   return text;
 }
+
+namespace {
 
 template <typename Map>
 std::string Lookup(const Map& map, std::string_view key) {

@@ -48,6 +48,11 @@ Response ErrorResponse(const Error& error, int status);
 // also for invalid UTF-8 and for a JSON value that is not an object.
 Result<nlohmann::json> ParseJsonBody(const Request& request);
 
+// ASCII lower case of `text` (header names, media types).
+std::string Lower(std::string_view text);
+// `text` without leading and trailing spaces and tabs.
+std::string_view Trim(std::string_view text);
+
 // True when `text` is well-formed UTF-8 (no overlongs, surrogates or code points > U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 // Decodes %XX escapes (and '+' as space when plus_as_space); nullopt on a malformed escape.
@@ -91,6 +96,9 @@ struct ServerOptions {
   int port = 8080;  // 0: pick a free port (see Server::port())
   int threads = 0;  // 0: max(32, 8 × hardware threads) (handlers block on the database)
   size_t max_body_bytes = 1 << 20;
+  // Uploads: POSTs to paths starting with one of these prefixes may carry up to max_upload_bytes.
+  std::vector<std::string> upload_path_prefixes;
+  size_t max_upload_bytes = 0;
   std::string static_dir;      // served for non-/api paths when set; SPA fallback to index.html
   Metrics* metrics = nullptr;  // where requests are recorded; nullptr: DefaultMetrics()
   bool serve_metrics = true;   // GET /metrics without a router route: Prometheus text of `metrics`

@@ -214,7 +214,13 @@ Response Server::Impl::Process(const restinio::request_handle_t& handle, Request
   if (Status status = ParseTarget(header.request_target(), request); !status.ok()) {
     return ErrorResponse(status.error());
   }
-  if (handle->body().size() > options.max_body_bytes) {
+  size_t body_limit = options.max_body_bytes;
+  for (const std::string& prefix : options.upload_path_prefixes) {
+    if (request.method == "POST" && StartsWith(request.path, prefix)) {
+      body_limit = std::max(body_limit, options.max_upload_bytes);
+    }
+  }
+  if (handle->body().size() > body_limit) {
     return ErrorResponse(ValidationError("request.too_large", "请求体过大"), 413);
   }
   request.body = handle->body();
@@ -298,7 +304,8 @@ Status Server::Start() {
   }
   // RESTinio drops a connection whose body exceeds its limit without answering; a margin above
   // max_body_bytes lets moderately oversized requests get a proper 413.
-  const size_t hard_limit = std::max(options.max_body_bytes * 4, options.max_body_bytes + 65536);
+  const size_t hard_limit = std::max({options.max_body_bytes * 4, options.max_body_bytes + 65536,
+                                      options.max_upload_bytes + 65536});
   Impl* impl = impl_;
   std::lock_guard lock(impl->mutex);
   if (impl->started) return InternalError("http.started", "服务已经启动");

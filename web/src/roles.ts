@@ -20,6 +20,9 @@ export const ACCESS_LOG_ROLES = ['supervisor', 'admin'];
 /** Police roles: they may change a person's auxiliary items and take photos (the API's police-only acts). */
 export const POLICE_ROLES = ['police', 'station_chief', 'branch_approver', 'city_approver'];
 
+/** Roles that see 档案管理 (the archive browser, paper track, historical imports). */
+export const ARCHIVE_ROLES = ['police', 'station_chief', 'supervisor'];
+
 export interface MenuItem {
   path: string;
   title: string;
@@ -30,6 +33,7 @@ export interface MenuItem {
 export const MENU: MenuItem[] = [
   { path: '/persons', title: '人口查询', icon: 'Search', roles: OFFICER_ROLES },
   { path: '/addresses', title: '地址树', icon: 'Location', roles: OFFICER_ROLES },
+  { path: '/archive', title: '档案管理', icon: 'FolderOpened', roles: ARCHIVE_ROLES },
   { path: '/users', title: '用户管理', icon: 'User', roles: ADMIN_ROLES },
   { path: '/codes', title: '代码表', icon: 'Collection', roles: ADMIN_ROLES },
   { path: '/catalog', title: '事项管理', icon: 'Tickets', roles: ADMIN_ROLES },

@@ -1,6 +1,7 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router';
 import { ensureSession, session } from './session';
 import { ADMIN_ROLES, OFFICER_ROLES, ALL_ROLES, menuFor } from './roles';
+import { ARCHIVE_ROLES } from './roles';
 import { setUnauthorizedHandler } from './api';
 import ConsoleLayout from './layouts/ConsoleLayout.vue';
 import LoginView from './views/LoginView.vue';
@@ -51,6 +52,12 @@ const routes: RouteRecordRaw[] = [
         name: 'addresses',
         component: () => import('./views/AddressTree.vue'),
         meta: { title: '地址树', crumbs: ['人口信息', '地址树'], roles: OFFICER_ROLES },
+      },
+      {
+        path: 'archive',
+        name: 'archive',
+        component: () => import('./views/ArchiveAdmin.vue'),
+        meta: { title: '档案管理', crumbs: ['电子档案', '档案管理'], roles: ARCHIVE_ROLES },
       },
       {
         path: 'users',

@@ -1,4 +1,5 @@
-// The `hukou` command line: serve, migrate, demo, import, export, id check, user add, unit list.
+// The `hukou` command line: serve, migrate, demo, import, export, id check, user add, unit list,
+// catalog list.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -7,6 +8,7 @@
 #include <iostream>
 
 #include "base/clock.h"
+#include "catalog/catalog.h"
 #include "codes/id_number.h"
 #include "demo/demo.h"
 #include "exchange/csv.h"
@@ -36,6 +38,13 @@ Result<std::unique_ptr<store::Database>> OpenMigrated(const std::string& url) {
   HUKOU_ASSIGN_OR_RETURN(auto db, store::Database::Open(url));
   HUKOU_ASSIGN_OR_RETURN(int applied, db->Migrate());
   if (applied > 0) spdlog::info("applied {} migration(s)", applied);
+  // The shipped catalogue of business items and holiday calendar (items edited since are kept).
+  int loaded = 0;
+  HUKOU_RETURN_IF_ERROR(db->Transact([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(loaded, catalog::LoadShippedCatalog(conn, Clock::System()));
+    return Status::Ok();
+  }));
+  if (loaded > 0) spdlog::info("loaded {} catalogue item(s)", loaded);
   return db;
 }
 
@@ -186,6 +195,13 @@ int main(int argc, char** argv) {
   std::string seed_city = "ezhou";
   unit_seed->add_option("--city", seed_city)->check(CLI::IsMember({"ezhou", "ordos"}));
 
+  auto* catalog_cmd = cli.add_subcommand("catalog", "Catalogue of business items (事项清单)");
+  catalog_cmd->require_subcommand(1);
+  add_db(catalog_cmd);
+  auto* catalog_list =
+      catalog_cmd->add_subcommand("list", "One item a line: code, version, category, name");
+  add_db(catalog_list);
+
   auto* notify_cmd = cli.add_subcommand("notify", "Notifications (outbox)");
   notify_cmd->require_subcommand(1);
   add_db(notify_cmd);
@@ -263,6 +279,30 @@ int main(int argc, char** argv) {
       HUKOU_ASSIGN_OR_RETURN(auto units, org::ListUnits(conn));
       for (const org::Unit& u : units) {
         std::cout << u.code << '\t' << u.name << '\t' << u.kind << '\t' << u.parent_code << '\n';
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return Fail(s.error());
+    return 0;
+  }
+  if (*catalog_list) {
+    Status s = database.Read([](store::Connection& conn) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(auto items, catalog::ListItems(conn));
+      for (const catalog::Item& item : items) {
+        std::cout << item.code << '\t' << item.version << '\t' << item.major_category << '\t'
+                  << item.name << '\t' << item.time_limit_days << "个工作日\n";
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return Fail(s.error());
+    return 0;
+  }
+  if (*catalog_list) {
+    Status s = database.Read([](store::Connection& conn) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(auto items, catalog::ListItems(conn));
+      for (const catalog::Item& item : items) {
+        std::cout << item.code << '\t' << item.version << '\t' << item.major_category << '\t'
+                  << item.name << '\t' << item.time_limit_days << "个工作日\n";
       }
       return Status::Ok();
     });

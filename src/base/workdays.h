@@ -38,6 +38,8 @@ class WorkCalendar {
   const std::map<int64_t, std::pair<DayKind, std::string>>& days() const { return days_; }
 
  private:
+  bool IsWorkdayNumber(int64_t days) const;  // days = Date::ToDays()
+
   std::map<int64_t, std::pair<DayKind, std::string>> days_;  // Date::ToDays() → kind, name
 };
 

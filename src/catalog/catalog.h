@@ -18,9 +18,9 @@ namespace hukou::catalog {
 
 // Where a case of the item may be received and which station handles it (B2, B3).
 enum class HandlingMode {
-  kAnyWindow,          // "any_window" 全市通办: any window receives; routed to the registration place
+  kAnyWindow,  // "any_window" 全市通办: any window receives; routed to the registration place
   kRegistrationPlace,  // "registration_place" 户籍地办理: only windows of the registration station
-  kDestination,        // "destination" 迁入地办理: routed to the station of the destination address
+  kDestination,  // "destination" 迁入地办理: routed to the station of the destination address
 };
 std::string_view HandlingModeName(HandlingMode mode);  // "any_window"
 Result<HandlingMode> ParseHandlingMode(std::string_view name);
@@ -38,10 +38,10 @@ struct Material {
 // One level of the approval chain (B4). Steps run in order; the first is acceptance (受理) at the
 // handling station, the last is the final approval that applies the registry effect.
 struct ApprovalStep {
-  std::string action;  // accept 受理 | review 审核 | approve 审批
-  std::string level;   // station | branch | city
-  std::string role;    // the org::Role name allowed to act: police, station_chief,
-                       // branch_approver, city_approver
+  std::string action;       // accept 受理 | review 审核 | approve 审批
+  std::string level;        // station | branch | city
+  std::string role;         // the org::Role name allowed to act: police, station_chief,
+                            // branch_approver, city_approver
   int time_limit_days = 1;  // working days for this step
 };
 
@@ -85,6 +85,9 @@ struct Item {
   std::string updated_at;
 };
 
+// The 14 major categories (大类) in display order; Item.major_category is one of them.
+const std::vector<std::string>& MajorCategories();
+
 // Checks an item's own consistency (code, name, category, chain roles and actions, limits ≤ 20
 // and ≥ the sum of the steps, effect known, material codes unique). kValidation with the field.
 Status ValidateItem(const Item& item);
@@ -95,6 +98,7 @@ Result<Item> ItemFromJson(std::string_view json_text);
 
 // Loads data/catalog/items.json (embedded) into catalog_items when an item code is missing; items
 // already present (edited by an administrator) are left alone. Returns how many were inserted.
+// Also seeds calendar_days with the shipped days (data/holidays) that it does not hold yet.
 Result<int> LoadShippedCatalog(store::Connection& conn, const Clock& clock);
 
 // The current version of an item, or a given version. Errors: kNotFound catalog.not_found.
@@ -109,7 +113,8 @@ Result<std::vector<Item>> ListItems(store::Connection& conn, bool include_inacti
 Result<Item> SaveItem(store::Connection& conn, const Item& item, const org::Actor& actor,
                       const Clock& clock);
 
-// The working-day calendar as stored (shipped data/holidays/*.tsv plus administrators' edits).
+// The working-day calendar as stored (shipped data/holidays/*.tsv plus administrators' edits,
+// which win; a day set to ordinary undoes a shipped holiday or make-up workday).
 Result<WorkCalendar> LoadCalendar(store::Connection& conn);
 
 // Sets one day's kind (holiday / make-up workday / ordinary) with a name, with an audit entry.

@@ -37,6 +37,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterOrgRoutes(router, app);
   RegisterCodeRoutes(router, app);
   RegisterRegistryRoutes(router, app);
+  RegisterCatalogRoutes(router, app);
   RegisterNotificationRoutes(router, app);
   RegisterNationalCheckRoutes(router, app);
 }

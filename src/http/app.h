@@ -48,6 +48,7 @@ void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, 
 void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
 
+void RegisterCatalogRoutes(Router& router, App& app);        // catalog_handlers.cc: items, calendar
 void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc
 void RegisterNationalCheckRoutes(Router& router, App& app);  // national_check_handlers.cc
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
@@ -127,6 +128,21 @@ Status Member(const json& obj, const char* key, T& out, std::string_view field_p
   return Status::Ok();
 }
 
+// Runs fn on each object of the array member `key` (absent or null: none) with its field prefix
+// ("materials[0].").
+Status EachObject(const json& obj, const char* key,
+                  const std::function<Status(const json&, const std::string&)>& fn) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return Status::Ok();
+  if (!it->is_array()) return Invalid("catalog.type", fmt::format("{} 应为数组", key), key);
+  for (size_t i = 0; i < it->size(); ++i) {
+    const std::string prefix = fmt::format("{}[{}].", key, i);
+    if (!(*it)[i].is_object()) return Invalid("catalog.type", "数组元素应为 JSON 对象", prefix);
+    HUKOU_RETURN_IF_ERROR(fn((*it)[i], prefix));
+  }
+  return Status::Ok();
+}
+
 Result<Item> ItemFromObject(const json& obj) {
   if (!obj.is_object()) return Invalid("catalog.json", "事项应为 JSON 对象", "");
   Item item;
@@ -151,36 +167,28 @@ Result<Item> ItemFromObject(const json& obj) {
   HUKOU_RETURN_IF_ERROR(Member(obj, "effect_param", item.effect_param));
   HUKOU_RETURN_IF_ERROR(Member(obj, "active", item.active));
   HUKOU_RETURN_IF_ERROR(Member(obj, "updated_at", item.updated_at));
-  if (auto it = obj.find("materials"); it != obj.end() && !it->is_null()) {
-    if (!it->is_array()) return Invalid("catalog.type", "materials 应为数组", "materials");
-    for (size_t i = 0; i < it->size(); ++i) {
-      const json& m = (*it)[i];
-      const std::string prefix = fmt::format("materials[{}].", i);
-      if (!m.is_object()) return Invalid("catalog.type", "材料应为 JSON 对象", prefix);
-      Material material;
-      HUKOU_RETURN_IF_ERROR(Member(m, "code", material.code, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(m, "name", material.name, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(m, "capture", material.capture, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(m, "mandatory", material.mandatory, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(m, "system_verified", material.system_verified, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(m, "note", material.note, prefix));
-      item.materials.push_back(std::move(material));
-    }
-  }
-  if (auto it = obj.find("chain"); it != obj.end() && !it->is_null()) {
-    if (!it->is_array()) return Invalid("catalog.type", "chain 应为数组", "chain");
-    for (size_t i = 0; i < it->size(); ++i) {
-      const json& s = (*it)[i];
-      const std::string prefix = fmt::format("chain[{}].", i);
-      if (!s.is_object()) return Invalid("catalog.type", "审批环节应为 JSON 对象", prefix);
-      ApprovalStep step;
-      HUKOU_RETURN_IF_ERROR(Member(s, "action", step.action, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(s, "level", step.level, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(s, "role", step.role, prefix));
-      HUKOU_RETURN_IF_ERROR(Member(s, "time_limit_days", step.time_limit_days, prefix));
-      item.chain.push_back(std::move(step));
-    }
-  }
+  HUKOU_RETURN_IF_ERROR(
+      EachObject(obj, "materials", [&](const json& m, const std::string& prefix) -> Status {
+        Material material;
+        HUKOU_RETURN_IF_ERROR(Member(m, "code", material.code, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(m, "name", material.name, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(m, "capture", material.capture, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(m, "mandatory", material.mandatory, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(m, "system_verified", material.system_verified, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(m, "note", material.note, prefix));
+        item.materials.push_back(std::move(material));
+        return Status::Ok();
+      }));
+  HUKOU_RETURN_IF_ERROR(
+      EachObject(obj, "chain", [&](const json& s, const std::string& prefix) -> Status {
+        ApprovalStep step;
+        HUKOU_RETURN_IF_ERROR(Member(s, "action", step.action, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(s, "level", step.level, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(s, "role", step.role, prefix));
+        HUKOU_RETURN_IF_ERROR(Member(s, "time_limit_days", step.time_limit_days, prefix));
+        item.chain.push_back(std::move(step));
+        return Status::Ok();
+      }));
   return item;
 }
 

@@ -84,6 +84,16 @@ json CalendarDayJson(const Date& date, DayKind kind, const std::string& name) {
           {"weekday", kWeekdays[weekday]}};
 }
 
+Result<WorkCalendar> LoadCalendar(const App& app) {
+  Result<WorkCalendar> calendar = InternalError("internal", "");
+  Status s = app.db->Read([&](store::Connection& conn) -> Status {
+    calendar = catalog::LoadCalendar(conn);
+    return calendar.status();
+  });
+  if (!s.ok()) return s.error();
+  return calendar;
+}
+
 Status CheckParams(const Request& req, std::initializer_list<std::string_view> allowed) {
   for (const auto& [name, value] : req.query) {
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
@@ -197,12 +207,8 @@ void RegisterCatalogRoutes(Router& router, App& app) {
     if (!params.ok()) return ErrorResponse(params.error());
     auto year = IntParam(req, "year", app.clock->Today().year, 1950, 2100, "年份");
     if (!year.ok()) return ErrorResponse(year.error());
-    Result<WorkCalendar> calendar = InternalError("internal", "");
-    Status s = app.db->Read([&](store::Connection& conn) -> Status {
-      calendar = catalog::LoadCalendar(conn);
-      return calendar.status();
-    });
-    if (!s.ok()) return ErrorResponse(s.error());
+    Result<WorkCalendar> calendar = LoadCalendar(app);
+    if (!calendar.ok()) return ErrorResponse(calendar.error());
     const Date first{*year, 1, 1};
     const Date last{*year, 12, 31};
     json days = json::array();
@@ -227,12 +233,8 @@ void RegisterCatalogRoutes(Router& router, App& app) {
     }
     auto days = IntParam(req, "days", 0, 0, 366, "工作日天数");
     if (!days.ok()) return ErrorResponse(days.error());
-    Result<WorkCalendar> calendar = InternalError("internal", "");
-    Status s = app.db->Read([&](store::Connection& conn) -> Status {
-      calendar = catalog::LoadCalendar(conn);
-      return calendar.status();
-    });
-    if (!s.ok()) return ErrorResponse(s.error());
+    Result<WorkCalendar> calendar = LoadCalendar(app);
+    if (!calendar.ok()) return ErrorResponse(calendar.error());
     const Date due = calendar->AddWorkdays(*from, *days);
     return Json({{"from", from->ToString()},
                  {"days", *days},

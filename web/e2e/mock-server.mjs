@@ -386,10 +386,35 @@ async function putPhoto(req, res, user, person) {
   return send(res, 200, { ...personAsOf(person, null), missing_items: missingItems(person) });
 }
 
+// The public catalogue, read-only, from the shipped data/catalog/items.json.
+const CATALOG = JSON.parse(fs.readFileSync(path.resolve(here, '..', '..', 'data', 'catalog', 'items.json'), 'utf8')).items.map(
+  (i) => ({ ...i, version: 1, active: true, category: i.major_category, fee: i.fee_fen ? `${(i.fee_fen / 100).toFixed(2)} 元` : '免费' }),
+);
+function catalogRead(res, p, q) {
+  if (p === '/catalog/items') {
+    const category = q.get('category') || '';
+    const word = q.get('q') || '';
+    const items = CATALOG.filter((i) => (!category || i.major_category === category) && (!word || JSON.stringify(i).includes(word)));
+    return send(res, 200, { items, total: items.length });
+  }
+  if (p === '/catalog/categories') {
+    const names = [...new Set(CATALOG.map((i) => i.major_category))];
+    const items = names.map((name) => {
+      const of = CATALOG.filter((i) => i.major_category === name);
+      return { name, item_count: of.length, minor_categories: [...new Set(of.map((i) => i.minor_category))] };
+    });
+    return send(res, 200, { items, total: items.length });
+  }
+  const item = CATALOG.find((i) => `/catalog/items/${i.code}` === p);
+  return item ? send(res, 200, item) : fail(res, 404, 'catalog.not_found', '没有该事项');
+}
+
 async function api(req, res, url) {
   const p = url.pathname.replace(/^\/api\/v1/, '');
   const q = url.searchParams;
   const method = req.method;
+
+  if (p.startsWith('/catalog/') && method === 'GET') return catalogRead(res, p, q);
 
   if (p === '/health') return send(res, 200, { status: 'ok', backend: 'mock' });
   if (p === '/codes' && method === 'GET') return send(res, 200, { tables: Object.entries(CODE_TABLES).map(([id, t]) => ({ id, title: t.title })) });

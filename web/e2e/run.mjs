@@ -1,5 +1,6 @@
 // Browser test of the web console: log in, search a person by name, open the first result, check
-// its change history (变动记录), correct its phone number (修改辅项) and take a photo (采集照片). Drives Debian's chromium through playwright-core (no browser
+// its change history (变动记录), correct its phone number (修改辅项) and take a photo (采集照片); then,
+// without a session, open the public portal's 办事指南 and find an item. Drives Debian's chromium through playwright-core (no browser
 // download). Env: HUKOU_URL (default http://127.0.0.1:8080), HUKOU_E2E_LOGIN, HUKOU_E2E_PASSWORD,
 // HUKOU_E2E_NAME, HUKOU_CHROMIUM (default /usr/bin/chromium), HUKOU_E2E_TIMEOUT (ms, default 15000).
 // Screenshots go to web/test-results/. Exits non-zero when any step fails.
@@ -179,6 +180,27 @@ export async function runE2E(overrides = {}) {
       await img.elementHandle(),
     );
     await page.locator('[data-testid=history-item]').filter({ hasText: '照片' }).first().waitFor({ state: 'visible' });
+  });
+
+  await step('门户：未登录查看办事指南', '07-portal', async () => {
+    // A fresh context: no session cookie, the public portal must open without logging in.
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(o.timeout);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    const res = await page.goto(`${o.url}/portal/catalog`, { waitUntil: 'domcontentloaded' });
+    if (!res || !res.ok()) throw new Error(`打开 ${o.url}/portal/catalog 失败：HTTP ${res ? res.status() : '无响应'}`);
+    const item = page.locator('[data-testid=portal-item]').filter({ hasText: '出生登记（出生一个月内申报）' });
+    await item.first().waitFor({ state: 'visible' });
+    if ((await page.locator('[data-testid=login-name]').count()) > 0) throw new Error('门户页面要求登录');
+    await page.locator('[data-testid=portal-search]').fill('补领');
+    await page.locator('[data-testid=portal-search]').press('Enter');
+    await page.locator('[data-testid=portal-item]').filter({ hasText: '户口簿补领' }).first().click();
+    const detail = page.locator('[data-testid=item-detail]');
+    await detail.waitFor({ state: 'visible' });
+    const text = (await detail.innerText()).replace(/\s+/g, ' ');
+    if (!text.includes('申请材料') || !text.includes('个工作日')) throw new Error(`事项详情缺少材料或时限：${text.slice(0, 200)}`);
+    console.log(`    门户事项 ${await page.locator('[data-testid=portal-item]').count()} 项（搜索“补领”）`);
   });
 
   if (browser) await browser.close().catch(() => {});

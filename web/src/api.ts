@@ -241,7 +241,7 @@ interface RequestOptions {
   auth401?: boolean;
 }
 
-async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   const init: RequestInit = {
     method,
     credentials: 'same-origin',

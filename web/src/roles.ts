@@ -32,6 +32,8 @@ export const MENU: MenuItem[] = [
   { path: '/addresses', title: '地址树', icon: 'Location', roles: OFFICER_ROLES },
   { path: '/users', title: '用户管理', icon: 'User', roles: ADMIN_ROLES },
   { path: '/codes', title: '代码表', icon: 'Collection', roles: ADMIN_ROLES },
+  { path: '/catalog', title: '事项管理', icon: 'Tickets', roles: ADMIN_ROLES },
+  { path: '/calendar', title: '节假日管理', icon: 'Calendar', roles: ADMIN_ROLES },
 ];
 
 export function menuFor(role: string | undefined): MenuItem[] {

@@ -6,7 +6,22 @@ import ConsoleLayout from './layouts/ConsoleLayout.vue';
 import LoginView from './views/LoginView.vue';
 
 // Hash history: the server only has to serve index.html at "/".
+// The public portal is also reachable as a plain path (/portal/catalog): the server answers it with
+// index.html, and the path moves into the hash before the router starts.
+if (window.location.pathname.startsWith('/portal') && !window.location.hash) {
+  window.history.replaceState(null, '', `/#${window.location.pathname}${window.location.search}`);
+}
+
 const routes: RouteRecordRaw[] = [
+  {
+    path: '/portal',
+    component: () => import('./layouts/PortalLayout.vue'),
+    meta: { public: true },
+    children: [
+      { path: '', name: 'portal-home', component: () => import('./views/portal/PortalHome.vue'), meta: { title: '户政服务网上大厅' } },
+      { path: 'catalog', name: 'portal-catalog', component: () => import('./views/portal/PortalCatalog.vue'), meta: { title: '办事指南' } },
+    ],
+  },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
   {
     path: '/',
@@ -48,6 +63,18 @@ const routes: RouteRecordRaw[] = [
         name: 'codes',
         component: () => import('./views/CodeTables.vue'),
         meta: { title: '代码表', crumbs: ['系统管理', '代码表'], roles: ADMIN_ROLES },
+      },
+      {
+        path: 'catalog',
+        name: 'catalog',
+        component: () => import('./views/CatalogAdmin.vue'),
+        meta: { title: '事项管理', crumbs: ['系统管理', '事项管理'], roles: ADMIN_ROLES },
+      },
+      {
+        path: 'calendar',
+        name: 'calendar',
+        component: () => import('./views/CalendarAdmin.vue'),
+        meta: { title: '节假日管理', crumbs: ['系统管理', '节假日管理'], roles: ADMIN_ROLES },
       },
       {
         path: ':rest(.*)*',

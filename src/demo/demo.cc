@@ -1112,6 +1112,9 @@ std::vector<DemoUser> DemoUsers(const std::string& city) {
       {"worker1", "刘秀兰", "community_worker", station->code, ""},
       {"police2", "陈刚", "police", other_station->code, "310001"},
       {"clerk2", "杨静", "window_clerk", window_of(other_station)->code, ""},
+      // The second branch's approvers, so that a case can run through two branches (B2, B4).
+      {"chief2", "何建军", "station_chief", other_station->code, "310002"},
+      {"branch2", "许志华", "branch_approver", other_station->parent_code, "210001"},
   };
 }
 

@@ -40,6 +40,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterCatalogRoutes(router, app);
   RegisterNotificationRoutes(router, app);
   RegisterNationalCheckRoutes(router, app);
+  RegisterCaseRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -17,6 +17,9 @@ namespace hukou::services {
 class NationalCheckProvider;
 class PeerTokens;
 }  // namespace hukou::services
+namespace hukou::trust {
+class Signer;
+}
 
 namespace hukou::http {
 
@@ -26,6 +29,7 @@ struct App {
   registry::AccessLog* access_log = nullptr;
   services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
   const services::PeerTokens* peer_tokens = nullptr;  // instances allowed to ask this one (A9)
+  trust::Signer* signer = nullptr;  // signs case steps; nullptr: steps are stored unsigned
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";
@@ -51,6 +55,8 @@ void RegisterRegistryRoutes(Router& router,
 void RegisterCatalogRoutes(Router& router, App& app);        // catalog_handlers.cc: items, calendar
 void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc
 void RegisterNationalCheckRoutes(Router& router, App& app);  // national_check_handlers.cc
+
+void RegisterCaseRoutes(Router& router, App& app);  // cases_handlers.cc: case lifecycle (办件)
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

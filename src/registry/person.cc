@@ -731,6 +731,56 @@ Result<Person> CancelPerson(store::Connection& conn, int64_t person_id,
   return ReadPersonById(conn, person_id, actor);
 }
 
+Result<Person> RestorePerson(store::Connection& conn, int64_t person_id, int64_t household_id,
+                             std::string_view relation_to_head, const org::Actor& actor,
+                             const Clock& clock, const ChangeContext& ctx) {
+  HUKOU_RETURN_IF_ERROR(internal::CheckCanEdit(actor, "恢复户口"));
+  HUKOU_ASSIGN_OR_RETURN(Person current, ReadPersonById(conn, person_id, org::Actor::System()));
+  if (current.status != "cancelled") {
+    return BusinessRuleError("person.active", "该人员户口未注销，无需恢复", "status");
+  }
+  HUKOU_RETURN_IF_ERROR(
+      validate::Code("relation", std::string(relation_to_head), "relation_to_head", true));
+  HUKOU_ASSIGN_OR_RETURN(HouseholdRef h, LoadHousehold(conn, household_id, actor));
+  HUKOU_ASSIGN_OR_RETURN(std::string effective, internal::EffectiveDate(ctx, clock));
+  ChangeContext c = ctx;
+  c.effective_date = effective;
+  HUKOU_ASSIGN_OR_RETURN(
+      int64_t updated,
+      conn.Exec("UPDATE persons SET status = 'active', cancel_reason = '', cancel_date = '', "
+                "household_id = $1, relation_to_head = $2, station_code = $3, updated_at = $4, "
+                "version = version + 1 WHERE id = $5 AND version = $6",
+                {h.id, std::string(relation_to_head), h.station_code, clock.NowIso(), person_id,
+                 current.version}));
+  if (updated != 1) {
+    return ConflictError("person.version_conflict", "该人员信息已被他人修改，请刷新后重试",
+                         "version");
+  }
+  std::vector<std::array<std::string, 3>> diff = {{"status", current.status, "active"},
+                                                  {"cancel_reason", current.cancel_reason, ""},
+                                                  {"cancel_date", current.cancel_date, ""}};
+  if (current.household_id != h.id) {
+    diff.push_back({"household_id", OptToText(current.household_id), std::to_string(h.id)});
+  }
+  if (current.relation_to_head != relation_to_head) {
+    diff.push_back({"relation_to_head", current.relation_to_head, std::string(relation_to_head)});
+  }
+  if (current.station_code != h.station_code) {
+    diff.push_back({"station_code", current.station_code, h.station_code});
+  }
+  for (const auto& d : diff) {
+    HUKOU_RETURN_IF_ERROR(internal::LogChange(conn, "person", person_id, d[0], d[1], d[2],
+                                              "restore", c, actor, h.station_code, clock));
+  }
+  HUKOU_RETURN_IF_ERROR(
+      MaybeSetHead(conn, h, person_id, relation_to_head, c, "restore", actor, clock));
+  HUKOU_RETURN_IF_ERROR(trust::AppendAudit(
+      conn,
+      {actor.user_id, "person.restore", "person", current.id_number, AuditDetail(diff, ctx.reason)},
+      clock));
+  return ReadPersonById(conn, person_id, actor);
+}
+
 Result<std::string> AllocateIdNumber(store::Connection& conn, std::string_view division_code,
                                      const Date& birth_date, std::string_view sex) {
   if (division_code.size() != 6 ||

@@ -160,6 +160,14 @@ Result<Person> CancelPerson(store::Connection& conn, int64_t person_id,
                             const org::Actor& actor, const Clock& clock,
                             const ChangeContext& ctx = {});
 
+// Restores (恢复户口) a cancelled person into an active household with a relation to its head:
+// status active, cancel_reason and cancel_date cleared, household moved when different, each a
+// change_log row (action 'restore'). Scope: the household's station. Errors: kBusinessRule
+// person.active when not cancelled, kNotFound, kForbidden, kValidation relation_to_head.
+Result<Person> RestorePerson(store::Connection& conn, int64_t person_id, int64_t household_id,
+                             std::string_view relation_to_head, const org::Actor& actor,
+                             const Clock& clock, const ChangeContext& ctx = {});
+
 // A new ID number for a newborn: the next unused odd (sex "1") or even (sex "2") sequence for
 // the division and birth date, skipping numbers already in persons; never reused. Call inside
 // the caller's write transaction. Errors: kValidation, kBusinessRule id_number.exhausted.

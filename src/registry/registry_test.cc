@@ -404,6 +404,37 @@ TEST_P(RegistryTest, CancelKeepsTheRecord) {
   EXPECT_EQ(found->total, 1);
 }
 
+TEST_P(RegistryTest, RestoreReactivatesIntoAHousehold) {
+  auto p = Register(Sample("周八", 171, h1_));
+  ASSERT_TRUE(p.ok());
+  Status active = Write([&](store::Connection& c) {
+    return RestorePerson(c, p->id, h2_.id, "03", police_, clock_).status();
+  });
+  ASSERT_FALSE(active.ok());
+  EXPECT_EQ(active.error().code, "person.active");
+  ASSERT_TRUE(Write([&](store::Connection& c) {
+                return CancelPerson(c, p->id, "40", "2024-05-01", police_, clock_).status();
+              }).ok());
+  ChangeContext ctx;
+  ctx.case_id = 7;
+  ctx.reason = "退役恢复户口";
+  ASSERT_TRUE(Write([&](store::Connection& c) {
+                return RestorePerson(c, p->id, h2_.id, "03", police_, clock_, ctx).status();
+              }).ok());
+  auto read =
+      ReadTx<Person>([&](store::Connection& c) { return ReadPersonById(c, p->id, police_); });
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(read->status, "active");
+  EXPECT_EQ(read->cancel_reason, "");
+  EXPECT_EQ(read->household_id, h2_.id);
+  auto history =
+      ReadTx<std::vector<Change>>([&](store::Connection& c) { return PersonHistory(c, p->id); });
+  ASSERT_TRUE(history.ok());
+  ASSERT_FALSE(history->empty());
+  EXPECT_EQ(history->front().action, "restore");
+  EXPECT_EQ(history->front().case_id, std::optional<int64_t>(7));
+}
+
 TEST_P(RegistryTest, SearchPaths) {
   NewPerson zhang = Sample("张伟", 161, h1_);
   zhang.former_names = {"张小伟"};

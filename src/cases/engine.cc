@@ -1,0 +1,1299 @@
+#include "cases/engine.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "cases/rules.h"
+#include "codes/id_number.h"
+#include "org/units.h"
+#include "registry/household.h"
+#include "registry/person.h"
+#include "services/notify.h"
+#include "trust/audit.h"
+#include "trust/sm3.h"
+
+namespace hukou::cases {
+namespace {
+
+using nlohmann::json;
+
+std::string Str(const json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+std::string UnitName(store::Connection& conn, std::string_view code) {
+  auto u = org::FindUnit(conn, code);
+  return u.ok() ? u->name : std::string(code);
+}
+
+// The station a unit belongs to: a window's parent station, else the unit itself.
+Result<std::string> StationOfUnit(store::Connection& conn, std::string_view unit_code) {
+  HUKOU_ASSIGN_OR_RETURN(org::Unit u, org::FindUnit(conn, unit_code));
+  if (u.kind == "window") return u.parent_code;
+  return u.code;
+}
+
+struct HouseholdRow {
+  int64_t id = 0;
+  std::string station_code, division_code;
+};
+
+Result<HouseholdRow> FindHousehold(store::Connection& conn, std::string_view number) {
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows rows, conn.Query("SELECT h.id, h.station_code, a.division_code FROM households h "
+                                   "JOIN addresses a ON a.id = h.address_id "
+                                   "WHERE h.household_number = $1 AND h.status = 'active'",
+                                   {std::string(number)}));
+  if (rows.empty()) {
+    return NotFoundError("household.not_found", "未找到户号为" + std::string(number) + "的户",
+                         "form.household_number");
+  }
+  return HouseholdRow{rows.Int(0, 0), rows.Text(0, 1), rows.Text(0, 2)};
+}
+
+struct PersonRow {
+  int64_t id = 0;
+  std::string name, status, station_code, birth_date;
+  int64_t version = 0;
+};
+
+Result<std::optional<PersonRow>> FindPerson(store::Connection& conn, std::string_view id_number) {
+  HUKOU_ASSIGN_OR_RETURN(store::Rows rows,
+                         conn.Query("SELECT id, name, status, station_code, birth_date, version "
+                                    "FROM persons WHERE id_number = $1",
+                                    {std::string(id_number)}));
+  if (rows.empty()) return std::optional<PersonRow>();
+  return std::optional<PersonRow>(PersonRow{rows.Int(0, 0), rows.Text(0, 1), rows.Text(0, 2),
+                                            rows.Text(0, 3), rows.Text(0, 4), rows.Int(0, 5)});
+}
+
+bool NeedsNewPersonData(std::string_view effect) {
+  return effect == "birth" || effect == "register";
+}
+
+// Where the case is handled (B2): the household the subject joins for births, registrations and
+// arrivals, the address of a new household, otherwise the first subject's registration station.
+Result<std::string> RouteCase(store::Connection& conn, const catalog::Item& item,
+                              const ReceiveInput& in) {
+  const std::string number = Str(in.form, "household_number");
+  const std::string& e = item.effect;
+  if (e == "birth" || e == "register" || e == "migrate_in" || e == "restore") {
+    if (number.empty()) {
+      return ValidationError("case.household_number", "请填写落户的户号", "form.household_number");
+    }
+    HUKOU_ASSIGN_OR_RETURN(HouseholdRow h, FindHousehold(conn, number));
+    return h.station_code;
+  }
+  if (e == "household_create" || e == "household_split") {
+    if (!in.form.contains("address_id") || !in.form["address_id"].is_number_integer()) {
+      return ValidationError("case.address_id", "请选择立户地址", "form.address_id");
+    }
+    HUKOU_ASSIGN_OR_RETURN(store::Rows rows,
+                           conn.Query("SELECT station_code FROM addresses WHERE id = $1",
+                                      {in.form["address_id"].get<int64_t>()}));
+    if (rows.empty()) return NotFoundError("address.not_found", "未找到该地址", "form.address_id");
+    return rows.Text(0, 0);
+  }
+  if (e == "household_head" && !number.empty()) {
+    HUKOU_ASSIGN_OR_RETURN(HouseholdRow h, FindHousehold(conn, number));
+    return h.station_code;
+  }
+  for (const SubjectInput& s : in.subjects) {
+    if (s.id_number.empty()) continue;
+    HUKOU_ASSIGN_OR_RETURN(std::optional<PersonRow> p, FindPerson(conn, s.id_number));
+    if (p) return p->station_code;
+  }
+  if (!number.empty()) {
+    HUKOU_ASSIGN_OR_RETURN(HouseholdRow h, FindHousehold(conn, number));
+    return h.station_code;
+  }
+  return ValidationError("case.subjects", "请填写本市户籍的办理对象", "subjects");
+}
+
+// SM3 of the form and the material states at this moment: what the signature covers.
+std::string FormDigest(const Case& c) {
+  std::string text = c.form + "\n";
+  for (const CaseMaterial& m : c.materials) text += m.code + "=" + m.state + "\n";
+  return trust::Sm3Hex(text);
+}
+
+struct Signed {
+  std::string payload, payload_sm3;
+  std::optional<trust::Signature> signature;
+};
+
+Result<Signed> SignRecord(trust::Signer* signer, const DecisionRecord& r) {
+  Signed s;
+  s.payload = CanonicalPayload(r);
+  s.payload_sm3 = trust::Sm3Hex(s.payload);
+  if (signer && r.officer_id != 0) {
+    HUKOU_ASSIGN_OR_RETURN(trust::Signature sig, signer->SignAsOfficer(r.officer_id, s.payload));
+    s.signature = std::move(sig);
+  }
+  return s;
+}
+
+Status InsertStep(store::Connection& conn, const Case& c, int step_no, int chain_index,
+                  std::string_view level, const DecisionRecord& r, const Signed& s,
+                  std::string_view due_date, int64_t duration, bool overdue) {
+  store::Value sig, key, signer;
+  if (s.signature) {
+    sig = s.signature->value;
+    key = s.signature->key_id;
+    signer = r.officer_id;
+  }
+  return conn
+      .Exec(
+          "INSERT INTO case_steps (case_id, step_no, chain_index, action, level, decision, "
+          "opinion, officer_id, officer_name, unit_code, acted_at, due_date, duration_seconds, "
+          "overdue, payload, payload_sm3, signature, signature_key_id, signer_id) VALUES ($1, $2, "
+          "$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+          {c.id, int64_t{step_no}, int64_t{chain_index}, r.action, std::string(level), r.decision,
+           r.opinion, r.officer_id, r.officer_name, r.unit_code, r.acted_at, std::string(due_date),
+           duration, int64_t{overdue ? 1 : 0}, s.payload, s.payload_sm3, sig, key, signer})
+      .status();
+}
+
+Status Audit(store::Connection& conn, const org::Actor& actor, std::string action, const Case& c,
+             const json& detail, const Clock& clock) {
+  return trust::AppendAudit(
+      conn, {actor.user_id, std::move(action), "case", c.case_no, detail.dump()}, clock);
+}
+
+// Bumps the version when it is still `expected`; kConflict case.conflict otherwise.
+Status BumpVersion(store::Connection& conn, const Case& c) {
+  HUKOU_ASSIGN_OR_RETURN(int64_t n, conn.Exec("UPDATE cases SET version = version + 1 "
+                                              "WHERE id = $1 AND version = $2",
+                                              {c.id, c.version}));
+  if (n != 1) {
+    return ConflictError("case.conflict", "该件已被他人处理，请刷新后重试", "version");
+  }
+  return Status::Ok();
+}
+
+registry::NewPerson NewPersonFrom(const json& j) {
+  registry::NewPerson p;
+  auto s = [&](const char* k) { return Str(j, k); };
+  p.id_number = s("id_number");
+  p.name = s("name");
+  p.sex = s("sex");
+  p.ethnicity = s("ethnicity");
+  p.birth_date = s("birth_date");
+  p.native_place = s("native_place");
+  p.birthplace = s("birthplace");
+  p.religion = s("religion");
+  p.education = s("education");
+  p.marital_status = s("marital_status");
+  p.military_service = s("military_service");
+  p.workplace = s("workplace");
+  p.occupation = s("occupation");
+  p.phone = s("phone");
+  p.father_name = s("father_name");
+  p.father_id_number = s("father_id_number");
+  p.mother_name = s("mother_name");
+  p.mother_id_number = s("mother_id_number");
+  p.guardian_name = s("guardian_name");
+  p.guardian_id_number = s("guardian_id_number");
+  p.spouse_name = s("spouse_name");
+  p.spouse_id_number = s("spouse_id_number");
+  return p;
+}
+
+// Applies the item's registry effect (catalog.h) for an approved case; returns what it did.
+Result<json> ApplyEffect(store::Connection& conn, const catalog::Item& item, Case& c,
+                         const org::Actor& approver, const Clock& clock) {
+  // The approved case is the authority for every station it touches (the origin's move-out in
+  // the same case), so the effect runs with the approver's identity and the whole registry.
+  org::Actor actor = approver;
+  actor.scope_prefix = "";
+  const json form = json::parse(c.form, nullptr, false);
+  registry::ChangeContext ctx;
+  ctx.case_id = c.id;
+  ctx.reason = item.name + "（" + c.case_no + "）";
+  json result = {{"effect", item.effect}, {"persons", json::array()}};
+  const std::string number = Str(form, "household_number");
+  auto relation_of = [&](const CasePerson& p) {
+    std::string r = p.relation_to_head.empty() ? Str(form, "relation_to_head") : p.relation_to_head;
+    return r.empty() ? std::string("99") : r;
+  };
+  auto note = [&](CasePerson& p, const registry::Person& done) {
+    p.person_id = done.id;
+    result["persons"].push_back({{"seq", p.seq},
+                                 {"person_id", done.id},
+                                 {"id_number", done.id_number},
+                                 {"name", done.name}});
+    return conn
+        .Exec(
+            "UPDATE case_persons SET person_id = $1, id_number = $2 WHERE case_id = $3 AND seq = "
+            "$4",
+            {done.id, done.id_number, c.id, int64_t{p.seq}})
+        .status();
+  };
+  auto register_new = [&](CasePerson& p, const HouseholdRow& h) -> Status {
+    registry::NewPerson np = NewPersonFrom(json::parse(p.new_person, nullptr, false));
+    np.household_id = h.id;
+    np.relation_to_head = relation_of(p);
+    if (np.id_number.empty()) {
+      std::optional<Date> born = Date::Parse(np.birth_date);
+      if (!born) return ValidationError("person.birth_date", "出生日期无效", "birth_date");
+      HUKOU_ASSIGN_OR_RETURN(np.id_number,
+                             registry::AllocateIdNumber(conn, h.division_code, *born, np.sex));
+    }
+    registry::ChangeContext rc = ctx;
+    rc.action = "register";
+    HUKOU_ASSIGN_OR_RETURN(registry::Person done,
+                           registry::RegisterPerson(conn, np, actor, clock, rc));
+    return note(p, done);
+  };
+  const std::string& e = item.effect;
+  if (e == "document") return result;
+  if (e == "birth" || e == "register" || e == "migrate_in" || e == "restore") {
+    HUKOU_ASSIGN_OR_RETURN(HouseholdRow h, FindHousehold(conn, number));
+    for (CasePerson& p : c.persons) {
+      std::optional<PersonRow> existing;
+      if (!p.id_number.empty()) {
+        HUKOU_ASSIGN_OR_RETURN(existing, FindPerson(conn, p.id_number));
+      }
+      if (!existing || e == "birth") {
+        HUKOU_RETURN_IF_ERROR(register_new(p, h));
+      } else if (existing->status == "cancelled") {
+        HUKOU_ASSIGN_OR_RETURN(
+            registry::Person done,
+            registry::RestorePerson(conn, existing->id, h.id, relation_of(p), actor, clock, ctx));
+        HUKOU_RETURN_IF_ERROR(note(p, done));
+      } else if (e == "restore" || e == "register") {
+        return BusinessRuleError("case.person_active", p.name + "已有有效户口，不能重复登记",
+                                 "subjects");
+      } else {
+        HUKOU_ASSIGN_OR_RETURN(
+            registry::Person done,
+            registry::MovePerson(conn, existing->id, h.id, relation_of(p), actor, clock, ctx));
+        HUKOU_RETURN_IF_ERROR(note(p, done));
+      }
+    }
+    result["household_number"] = number;
+    return result;
+  }
+  if (e == "death" || e == "cancel" || e == "migrate_out") {
+    std::string reason = e == "death" ? "10" : e == "migrate_out" ? "20" : item.effect_param;
+    if (reason.empty()) reason = Str(form, "cancel_reason");
+    std::string date = Str(form, "cancel_date");
+    for (CasePerson& p : c.persons) {
+      if (!p.person_id) continue;
+      HUKOU_ASSIGN_OR_RETURN(
+          registry::Person done,
+          registry::CancelPerson(conn, *p.person_id, reason, date, actor, clock, ctx));
+      HUKOU_RETURN_IF_ERROR(note(p, done));
+    }
+    if (e == "migrate_out")
+      result["migration_certificate"] = form.value("migration_certificate", json());
+    return result;
+  }
+  if (e == "change_main" || e == "change_aux") {
+    static const std::set<std::string> kMain = {"name", "sex", "ethnicity", "birth_date",
+                                                "id_number"};
+    if (!form.contains("changes") || !form["changes"].is_object() || form["changes"].empty()) {
+      return ValidationError("case.changes", "请填写变更的项目和内容", "form.changes");
+    }
+    std::map<std::string, std::string> changes;
+    for (const auto& [k, v] : form["changes"].items()) {
+      const bool main = kMain.count(k) > 0;
+      const bool allowed = e == "change_main"
+                               ? main && (item.effect_param.empty() || k == item.effect_param ||
+                                          k == "id_number" || k == "sex" || k == "birth_date")
+                               : !main && k != "household_id" && k != "status";
+      if (!allowed || !v.is_string()) {
+        return ValidationError("case.change_field", "本事项不能变更“" + k + "”",
+                               "form.changes." + k);
+      }
+      changes[k] = v.get<std::string>();
+    }
+    for (CasePerson& p : c.persons) {
+      if (!p.person_id) continue;
+      registry::ChangeContext uc = ctx;
+      uc.action = e == "change_main" ? "change_main" : "update";
+      HUKOU_ASSIGN_OR_RETURN(
+          registry::Person done,
+          registry::UpdatePerson(conn, *p.person_id, changes, 0, actor, clock, uc));
+      HUKOU_RETURN_IF_ERROR(note(p, done));
+      break;  // the first subject only: changes are personal
+    }
+    result["changes"] = form["changes"];
+    return result;
+  }
+  if (e == "household_create" || e == "household_split") {
+    std::string kind = e == "household_split" ? "family" : item.effect_param;
+    if (kind.empty()) kind = Str(form, "kind");
+    if (kind.empty()) kind = "family";
+    HUKOU_ASSIGN_OR_RETURN(registry::Household h,
+                           registry::CreateHousehold(conn, kind, form["address_id"].get<int64_t>(),
+                                                     actor, clock, ctx));
+    HUKOU_ASSIGN_OR_RETURN(HouseholdRow row, FindHousehold(conn, h.household_number));
+    bool first = true;
+    for (CasePerson& p : c.persons) {
+      if (!p.person_id) continue;
+      std::string rel = p.relation_to_head.empty() ? (first ? "02" : "99") : p.relation_to_head;
+      first = false;
+      HUKOU_ASSIGN_OR_RETURN(registry::Person done, registry::MovePerson(conn, *p.person_id, row.id,
+                                                                         rel, actor, clock, ctx));
+      HUKOU_RETURN_IF_ERROR(note(p, done));
+    }
+    result["household_number"] = h.household_number;
+    return result;
+  }
+  if (e == "household_head") {
+    // Everyone else first, the new head (02) last, so that one head remains.
+    std::vector<CasePerson*> order;
+    for (CasePerson& p : c.persons) {
+      if (p.person_id && p.relation_to_head != "02") order.push_back(&p);
+    }
+    for (CasePerson& p : c.persons) {
+      if (p.person_id && p.relation_to_head == "02") order.push_back(&p);
+    }
+    for (CasePerson* p : order) {
+      if (p->relation_to_head.empty()) continue;
+      HUKOU_ASSIGN_OR_RETURN(
+          store::Rows rows,
+          conn.Query("SELECT household_id, station_code FROM persons WHERE id = $1",
+                     {*p->person_id}));
+      HUKOU_ASSIGN_OR_RETURN(
+          registry::Person done,
+          registry::UpdatePerson(conn, *p->person_id, {{"relation_to_head", p->relation_to_head}},
+                                 0, actor, clock, ctx));
+      if (p->relation_to_head == "02" && !rows.empty()) {
+        HUKOU_RETURN_IF_ERROR(
+            conn.Exec("UPDATE households SET head_person_id = $1, updated_at = $2 "
+                      "WHERE id = $3",
+                      {*p->person_id, clock.NowIso(), rows.Int(0, 0)})
+                .status());
+        HUKOU_RETURN_IF_ERROR(registry::internal::LogChange(
+            conn, "household", rows.Int(0, 0), "head_person_id", "", std::to_string(*p->person_id),
+            "update", ctx, actor, rows.Text(0, 1), clock));
+      }
+      HUKOU_RETURN_IF_ERROR(note(*p, done));
+    }
+    return result;
+  }
+  return InternalError("case.effect", "未知的登记效果：" + e);
+}
+
+std::string NoticeText(const Case& c, const catalog::Item& item, const std::string& station_name) {
+  return "【电子告知单】" + c.applicant_name + "：您申请的“" + item.name + "”（办件编号" +
+         c.case_no + "）已由" + station_name + "审批通过，请持身份证到" + c.receiving_unit_name +
+         "领取办理结果。";
+}
+
+}  // namespace
+
+const catalog::ApprovalStep* Engine::AwaitedStep(const catalog::Item& item, const Case& c) {
+  if (c.status != kReceived && c.status != kAccepted) return nullptr;
+  if (c.current_step < 0 || c.current_step >= static_cast<int>(item.chain.size())) return nullptr;
+  return &item.chain[c.current_step];
+}
+
+Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows r,
+      conn.Query(
+          "SELECT c.id, c.case_no, c.item_code, c.item_version, c.item_name, c.effect, "
+          "c.status, c.receiving_unit_code, c.receiving_station_code, c.receiving_user_id, "
+          "COALESCE(u.name, '') AS receiving_user_name, c.station_code, "
+          "COALESCE(s.name, c.station_code) AS station_name, "
+          "COALESCE(w.name, c.receiving_unit_code) AS receiving_unit_name, c.applicant_name, "
+          "c.applicant_id_number, c.applicant_phone, c.form, c.trafficked, c.received_at, "
+          "c.received_date, c.due_date, COALESCE(c.closed_at, '') AS closed_at, "
+          "c.current_step, c.step_due_date, c.step_started_at, c.return_reason, c.missing, "
+          "c.effect_result, c.notice, c.version FROM cases c "
+          "LEFT JOIN users u ON u.id = c.receiving_user_id "
+          "LEFT JOIN units s ON s.code = c.station_code "
+          "LEFT JOIN units w ON w.code = c.receiving_unit_code WHERE c.case_no = $1",
+          {std::string(case_no)}));
+  if (r.empty()) return NotFoundError("case.not_found", "未找到该办件", "case_no");
+  Case c;
+  size_t i = 0;
+  c.id = r.Int(0, i++);
+  c.case_no = r.Text(0, i++);
+  c.item_code = r.Text(0, i++);
+  c.item_version = static_cast<int>(r.Int(0, i++));
+  c.item_name = r.Text(0, i++);
+  c.effect = r.Text(0, i++);
+  c.status = r.Text(0, i++);
+  c.receiving_unit_code = r.Text(0, i++);
+  c.receiving_station_code = r.Text(0, i++);
+  c.receiving_user_id = r.Int(0, i++);
+  c.receiving_user_name = r.Text(0, i++);
+  c.station_code = r.Text(0, i++);
+  c.station_name = r.Text(0, i++);
+  c.receiving_unit_name = r.Text(0, i++);
+  c.applicant_name = r.Text(0, i++);
+  c.applicant_id_number = r.Text(0, i++);
+  c.applicant_phone = r.Text(0, i++);
+  c.form = r.Text(0, i++);
+  c.trafficked = r.Int(0, i++) != 0;
+  c.received_at = r.Text(0, i++);
+  c.received_date = r.Text(0, i++);
+  c.due_date = r.Text(0, i++);
+  c.closed_at = r.Text(0, i++);
+  c.current_step = static_cast<int>(r.Int(0, i++));
+  c.step_due_date = r.Text(0, i++);
+  c.step_started_at = r.Text(0, i++);
+  c.return_reason = r.Text(0, i++);
+  c.missing = r.Text(0, i++);
+  c.effect_result = r.Text(0, i++);
+  c.notice = r.Text(0, i++);
+  c.version = r.Int(0, i++);
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows p, conn.Query("SELECT seq, person_id, id_number, name, birth_date, new_person, "
+                                "relation_to_head FROM case_persons WHERE case_id = $1 "
+                                "ORDER BY seq",
+                                {c.id}));
+  for (size_t k = 0; k < p.size(); ++k) {
+    CasePerson cp;
+    cp.seq = static_cast<int>(p.Int(k, 0));
+    if (!p.IsNull(k, 1)) cp.person_id = p.Int(k, 1);
+    cp.id_number = p.Text(k, 2);
+    cp.name = p.Text(k, 3);
+    cp.birth_date = p.Text(k, 4);
+    cp.new_person = p.Text(k, 5);
+    cp.relation_to_head = p.Text(k, 6);
+    c.persons.push_back(std::move(cp));
+  }
+  HUKOU_ASSIGN_OR_RETURN(store::Rows m, conn.Query("SELECT code, name, mandatory, state FROM "
+                                                   "case_materials WHERE case_id = $1 ORDER BY id",
+                                                   {c.id}));
+  for (size_t k = 0; k < m.size(); ++k) {
+    c.materials.push_back({m.Text(k, 0), m.Text(k, 1), m.Int(k, 2) != 0, m.Text(k, 3)});
+  }
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows f, conn.Query("SELECT amount_fen, paid, payment_ref, free_reason, recorded_at "
+                                "FROM case_fees WHERE case_id = $1 ORDER BY id",
+                                {c.id}));
+  for (size_t k = 0; k < f.size(); ++k) {
+    c.fees.push_back({f.Int(k, 0), f.Int(k, 1) != 0, f.Text(k, 2), f.Text(k, 3), f.Text(k, 4)});
+  }
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows s,
+      conn.Query("SELECT step_no, chain_index, action, level, decision, opinion, officer_id, "
+                 "officer_name, unit_code, acted_at, due_date, duration_seconds, overdue, "
+                 "signature, COALESCE(signature_key_id, 0), payload_sm3 FROM case_steps "
+                 "WHERE case_id = $1 ORDER BY step_no",
+                 {c.id}));
+  for (size_t k = 0; k < s.size(); ++k) {
+    CaseStep st;
+    st.step_no = static_cast<int>(s.Int(k, 0));
+    st.chain_index = static_cast<int>(s.Int(k, 1));
+    st.action = s.Text(k, 2);
+    st.level = s.Text(k, 3);
+    st.decision = s.Text(k, 4);
+    st.opinion = s.Text(k, 5);
+    st.officer_id = s.Int(k, 6);
+    st.officer_name = s.Text(k, 7);
+    st.unit_code = s.Text(k, 8);
+    st.acted_at = s.Text(k, 9);
+    st.due_date = s.Text(k, 10);
+    st.duration_seconds = s.Int(k, 11);
+    st.overdue = s.Int(k, 12) != 0;
+    st.signed_ = !s.IsNull(k, 13);
+    st.signature_key_id = s.Int(k, 14);
+    st.payload_sm3 = s.Text(k, 15);
+    c.steps.push_back(std::move(st));
+  }
+  HUKOU_ASSIGN_OR_RETURN(store::Rows ch,
+                         conn.Query("SELECT id_number, outcome, peer, station, cancel_reason, "
+                                    "cancel_date, checked_at, checked_by FROM case_checks "
+                                    "WHERE case_id = $1 ORDER BY id",
+                                    {c.id}));
+  for (size_t k = 0; k < ch.size(); ++k) {
+    c.checks.push_back({ch.Text(k, 0), ch.Text(k, 1), ch.Text(k, 2), ch.Text(k, 3), ch.Text(k, 4),
+                        ch.Text(k, 5), ch.Text(k, 6), ch.Int(k, 7)});
+  }
+  HUKOU_ASSIGN_OR_RETURN(store::Rows b,
+                         conn.Query("SELECT person_seq, id_number, kind, finger, file_id, result, "
+                                    "score, captured_at FROM case_biometrics WHERE case_id = $1 "
+                                    "ORDER BY id",
+                                    {c.id}));
+  for (size_t k = 0; k < b.size(); ++k) {
+    CaseBiometric bio;
+    bio.person_seq = static_cast<int>(b.Int(k, 0));
+    bio.id_number = b.Text(k, 1);
+    bio.kind = b.Text(k, 2);
+    bio.finger = static_cast<int>(b.Int(k, 3));
+    if (!b.IsNull(k, 4)) bio.file_id = b.Int(k, 4);
+    bio.result = b.Text(k, 5);
+    bio.score = static_cast<int>(b.Int(k, 6));
+    bio.captured_at = b.Text(k, 7);
+    c.biometrics.push_back(std::move(bio));
+  }
+  return c;
+}
+
+namespace {
+
+using CheckFn =
+    std::function<Status(store::Connection&, const Case&, const catalog::Item&, DecisionRecord&)>;
+using ApplyFn = std::function<Status(store::Connection&, Case&, const catalog::Item&,
+                                     const DecisionRecord&, const Signed&)>;
+
+// One act on an existing case: `check` in a read transaction (rules; fills the record), the
+// record signed outside any transaction, then `apply` in a write transaction once the case
+// version is confirmed unchanged.
+Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
+                 std::string_view case_no, const org::Actor& actor, const CheckFn& check,
+                 const ApplyFn& apply) {
+  Case seen;
+  catalog::Item item;
+  DecisionRecord record;
+  HUKOU_RETURN_IF_ERROR(db.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(seen, LoadCase(conn, case_no));
+    HUKOU_ASSIGN_OR_RETURN(item, catalog::GetItem(conn, seen.item_code, seen.item_version));
+    record = DecisionRecord{};
+    record.case_no = seen.case_no;
+    record.step_no = static_cast<int>(seen.steps.size()) + 1;
+    record.officer_id = actor.user_id;
+    record.officer_name = actor.name;
+    record.unit_code = actor.unit_code;
+    record.acted_at = clock.NowIso();
+    record.form_sm3 = FormDigest(seen);
+    return check(conn, seen, item, record);
+  }));
+  HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer, record));
+  Case out;
+  HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
+    if (c.version != seen.version) {
+      return ConflictError("case.conflict", "该件已被他人处理，请刷新后重试", "version");
+    }
+    HUKOU_RETURN_IF_ERROR(BumpVersion(conn, c));
+    HUKOU_RETURN_IF_ERROR(apply(conn, c, item, record, s));
+    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Status CheckVisible(const org::Actor& actor, const Case& c) {
+  if (actor.InScope(c.station_code) || actor.InScope(c.receiving_station_code)) {
+    return Status::Ok();
+  }
+  return org::CheckScope(actor, c.station_code);
+}
+
+// The receiving window (or its station) acts on its own cases: issue and resubmit.
+Status CheckReceivingSide(const org::Actor& actor, const Case& c, std::string_view what) {
+  const bool allowed = actor.role == org::Role::kWindowClerk || org::IsPolice(actor.role);
+  HUKOU_RETURN_IF_ERROR(org::CheckRole(actor, allowed, what));
+  if (actor.unit_code == c.receiving_unit_code || actor.InScope(c.receiving_station_code)) {
+    return Status::Ok();
+  }
+  return ForbiddenError("case.not_receiving_window",
+                        "须由收件窗口（" + c.receiving_unit_name + "）" + std::string(what));
+}
+
+std::string Today(const Clock& clock) { return clock.Today().ToString(); }
+
+}  // namespace
+
+Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
+  const Date today = clock_.Today();
+  catalog::Item item;
+  std::string handling, handling_name, receiving_station;
+  WorkCalendar cal;
+  if (!in.form.is_object()) return ValidationError("case.form", "form 须为对象", "form");
+  if (in.applicant_name.empty()) {
+    return ValidationError("case.applicant_name", "请填写申请人姓名", "applicant.name");
+  }
+  if (!codes::ValidateIdNumber(in.applicant_id_number, today).ok()) {
+    return ValidationError("case.applicant_id_number", "申请人公民身份号码无效",
+                           "applicant.id_number");
+  }
+  std::vector<PersonRow> subjects;
+  HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(item, catalog::GetItem(conn, in.item_code));
+    if (!item.active) {
+      return BusinessRuleError("catalog.inactive", "该事项已停用", "item_code");
+    }
+    HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));
+    if (in.subjects.empty() && item.effect != "document") {
+      return ValidationError("case.subjects", "请填写办理对象", "subjects");
+    }
+    subjects.clear();
+    for (size_t i = 0; i < in.subjects.size(); ++i) {
+      const SubjectInput& s = in.subjects[i];
+      const std::string field = "subjects[" + std::to_string(i) + "]";
+      std::optional<PersonRow> p;
+      if (!s.id_number.empty()) {
+        if (!codes::ValidateIdNumber(s.id_number, today).ok()) {
+          return ValidationError("case.subject_id_number", "办理对象公民身份号码无效",
+                                 field + ".id_number");
+        }
+        HUKOU_ASSIGN_OR_RETURN(p, FindPerson(conn, s.id_number));
+      }
+      const bool needs_data = NeedsNewPersonData(item.effect) ||
+                              (!p && (item.effect == "migrate_in" || item.effect == "restore"));
+      if (needs_data) {
+        if (!s.new_person.is_object() || Str(s.new_person, "name").empty() ||
+            Str(s.new_person, "sex").empty() || Str(s.new_person, "birth_date").empty()) {
+          return ValidationError("case.new_person", "请填写新登记人员的姓名、性别、出生日期等信息",
+                                 field + ".new_person");
+        }
+        if (item.effect == "birth" && p) {
+          return BusinessRuleError("case.person_exists", "该公民身份号码已登记", field);
+        }
+        subjects.push_back(PersonRow{});
+      } else {
+        if (!p) {
+          return NotFoundError("person.not_found", "未找到办理对象的户籍信息",
+                               field + ".id_number");
+        }
+        subjects.push_back(*p);
+      }
+    }
+    HUKOU_ASSIGN_OR_RETURN(handling, RouteCase(conn, item, in));
+    handling_name = UnitName(conn, handling);
+    HUKOU_ASSIGN_OR_RETURN(receiving_station, StationOfUnit(conn, actor.unit_code));
+    return CheckMayReceive(item, actor, receiving_station, handling, handling_name);
+  }));
+  std::vector<std::string> missing = MissingMaterials(item, in.materials);
+  if (!missing.empty()) {
+    std::string list;
+    for (const std::string& m : missing) list += (list.empty() ? "" : "、") + m;
+    return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list,
+                             "materials");
+  }
+  if (item.fee_fen > 0 && !in.fee_paid && in.free_reason.empty()) {
+    return BusinessRuleError("case.fee_unpaid", "本事项收费，请先缴费或注明免费理由", "fee");
+  }
+  // The case number first, in its own small transaction, so that the receipt can be signed
+  // before the case is written.
+  const std::string day = today.Compact();
+  int64_t seq = 0;
+  HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(store::Rows rows,
+                           conn.Query("INSERT INTO case_sequences (day, last_value) VALUES ($1, 1) "
+                                      "ON CONFLICT (day) DO UPDATE SET last_value = "
+                                      "case_sequences.last_value + 1 RETURNING last_value",
+                                      {day}));
+    seq = rows.Int(0, 0);
+    return Status::Ok();
+  }));
+  Case c;
+  c.case_no = FormatCaseNo(today, seq);
+  c.form = in.form.dump();
+  for (const catalog::Material& m : item.materials) {
+    const bool provided =
+        std::find(in.materials.begin(), in.materials.end(), m.code) != in.materials.end();
+    c.materials.push_back({m.code, m.name, m.mandatory,
+                           provided            ? "provided"
+                           : m.system_verified ? "system_verified"
+                                               : "missing"});
+  }
+  DecisionRecord record{c.case_no,       1,
+                        "receive",       "",
+                        "收件",          actor.user_id,
+                        actor.name,      actor.unit_code,
+                        clock_.NowIso(), FormDigest(c)};
+  HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer_, record));
+  const Date case_due = CaseDueDate(cal, item, today);
+  const Date step_due = StepDueDate(cal, item.chain.front(), today, case_due);
+  Case out;
+  HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows ids,
+        conn.Query(
+            "INSERT INTO cases (case_no, item_code, item_version, item_name, effect, status, "
+            "receiving_unit_code, receiving_station_code, receiving_user_id, station_code, "
+            "applicant_name, applicant_id_number, applicant_phone, form, trafficked, "
+            "received_at, received_date, due_date, current_step, step_due_date, "
+            "step_started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+            "$13, $14, $15, $16, $17, $18, 0, $19, $20) RETURNING id",
+            {c.case_no,
+             item.code,
+             int64_t{item.version},
+             item.name,
+             item.effect,
+             std::string(kReceived),
+             actor.unit_code,
+             receiving_station,
+             actor.user_id,
+             handling,
+             in.applicant_name,
+             in.applicant_id_number,
+             in.applicant_phone,
+             c.form,
+             int64_t{in.trafficked ? 1 : 0},
+             record.acted_at,
+             today.ToString(),
+             case_due.ToString(),
+             step_due.ToString(),
+             record.acted_at}));
+    c.id = ids.Int(0, 0);
+    for (size_t i = 0; i < in.subjects.size(); ++i) {
+      const SubjectInput& si = in.subjects[i];
+      const PersonRow& p = subjects[i];
+      const bool is_new = p.id == 0;
+      std::string name = is_new ? Str(si.new_person, "name") : p.name;
+      std::string birth = is_new ? Str(si.new_person, "birth_date") : p.birth_date;
+      std::string id_number = si.id_number.empty() ? Str(si.new_person, "id_number") : si.id_number;
+      HUKOU_RETURN_IF_ERROR(
+          conn.Exec("INSERT INTO case_persons (case_id, seq, person_id, id_number, name, "
+                    "birth_date, new_person, relation_to_head) VALUES ($1, $2, $3, $4, $5, $6, $7, "
+                    "$8)",
+                    {c.id, static_cast<int64_t>(i + 1),
+                     is_new ? store::Value() : store::Value(p.id), id_number, name, birth,
+                     is_new ? si.new_person.dump() : std::string(), si.relation_to_head})
+              .status());
+      if (in.trafficked) {
+        HUKOU_RETURN_IF_ERROR(
+            conn.Exec("INSERT INTO dna_notices (case_id, person_name, id_number, station_code, "
+                      "text, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                      {c.id, name, id_number, handling,
+                       DnaNoticeText(c.case_no, name, handling_name), record.acted_at})
+                .status());
+        HUKOU_RETURN_IF_ERROR(services::QueueNotification(
+            conn,
+            {"message", handling, "case", c.case_no, DnaNoticeText(c.case_no, name, handling_name)},
+            clock_));
+      }
+    }
+    for (const CaseMaterial& m : c.materials) {
+      HUKOU_RETURN_IF_ERROR(
+          conn.Exec("INSERT INTO case_materials (case_id, code, name, mandatory, "
+                    "state, updated_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                    {c.id, m.code, m.name, int64_t{m.mandatory ? 1 : 0}, m.state, record.acted_at})
+              .status());
+    }
+    HUKOU_RETURN_IF_ERROR(
+        conn.Exec("INSERT INTO case_fees (case_id, amount_fen, paid, payment_ref, "
+                  "free_reason, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, "
+                  "$5, $6, $7)",
+                  {c.id, item.fee_fen, int64_t{in.fee_paid ? 1 : 0}, in.payment_ref,
+                   item.fee_fen == 0 && in.free_reason.empty()
+                       ? (item.fee_note.empty() ? "不收费" : item.fee_note)
+                       : in.free_reason,
+                   record.acted_at, actor.user_id})
+            .status());
+    HUKOU_RETURN_IF_ERROR(InsertStep(conn, c, 1, -1, "", record, s, "", 0, false));
+    if (handling != receiving_station) {
+      HUKOU_RETURN_IF_ERROR(
+          services::QueueNotification(conn,
+                                      {"message", handling, "case", c.case_no,
+                                       "新收办件" + c.case_no + "（" + item.name + "），由" +
+                                           UnitName(conn, actor.unit_code) + "收件，请受理。"},
+                                      clock_));
+    }
+    HUKOU_RETURN_IF_ERROR(Audit(conn, actor, "case.receive", c,
+                                {{"item_code", item.code}, {"station_code", handling}}, clock_));
+    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, c.case_no));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
+                            const org::Actor& actor) {
+  if (in.decision != "approve" && in.decision != "return" && in.decision != "reject") {
+    return ValidationError("case.decision", "审批意见须为 approve、return 或 reject", "decision");
+  }
+  if (in.decision != "approve" && in.opinion.empty()) {
+    return ValidationError("case.opinion", "退回或不予办理须写明理由", "opinion");
+  }
+  if (in.decision == "return" && in.missing.empty()) {
+    return BusinessRuleError("case.missing_required", "退回补正须一次性列明需补正的全部内容",
+                             "missing");
+  }
+  const Date today = clock_.Today();
+  WorkCalendar cal;
+  auto check = [&](store::Connection& conn, const Case& c, const catalog::Item& item,
+                   DecisionRecord& r) -> Status {
+    HUKOU_RETURN_IF_ERROR(CheckMayDecide(
+        item, {c.status, c.current_step, c.station_code, c.receiving_user_id}, actor));
+    const catalog::ApprovalStep& step = item.chain[c.current_step];
+    r.action = step.action;
+    r.decision = in.decision;
+    r.opinion = in.opinion.empty() ? "同意" : in.opinion;
+    HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));
+    if (in.decision != "approve") return Status::Ok();
+    if (step.action == "accept" && item.national_check) {
+      for (const CasePerson& p : c.persons) {
+        if (p.id_number.empty()) continue;
+        const bool checked = std::any_of(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
+          return k.id_number == p.id_number;
+        });
+        if (!checked) {
+          return BusinessRuleError("case.national_check_required",
+                                   p.name + "尚无全国户籍信息核查结果，不能受理", "national_check");
+        }
+      }
+    }
+    if (IsFinalStep(item, c.current_step)) {
+      std::string list;
+      for (const CasePerson& p : c.persons) {
+        BiometricState st;
+        std::set<int> fingers;
+        for (const CaseBiometric& b : c.biometrics) {
+          if (b.person_seq != p.seq) continue;
+          if (b.kind == "photo") st.photo = true;
+          if (b.kind == "fingerprint") fingers.insert(b.finger);
+          if (b.kind == "portrait_comparison") st.portrait_match = b.result == "match";
+        }
+        st.fingerprints = static_cast<int>(fingers.size());
+        for (const std::string& m : MissingBiometrics(item, p.birth_date, st, today)) {
+          list += (list.empty() ? "" : "；") + p.name + "：" + m;
+        }
+      }
+      if (!list.empty()) {
+        return BusinessRuleError("case.biometrics_required",
+                                 "年满16周岁人员须采集照片、十指指纹并完成人像比对：" + list,
+                                 "biometrics");
+      }
+    }
+    return Status::Ok();
+  };
+  auto apply = [&](store::Connection& conn, Case& c, const catalog::Item& item,
+                   const DecisionRecord& r, const Signed& s) -> Status {
+    const catalog::ApprovalStep& step = item.chain[c.current_step];
+    const int64_t duration = SecondsBetween(c.step_started_at, r.acted_at);
+    const bool late = IsOverdue(c.step_due_date, c.status, today);
+    HUKOU_RETURN_IF_ERROR(InsertStep(conn, c, r.step_no, c.current_step, step.level, r, s,
+                                     c.step_due_date, duration, late));
+    json detail = {{"decision", in.decision}, {"step", c.current_step}, {"action", step.action}};
+    if (in.decision == "return") {
+      HUKOU_RETURN_IF_ERROR(
+          conn.Exec("UPDATE cases SET status = $1, return_reason = $2, "
+                    "missing = $3, step_started_at = $4 WHERE id = $5",
+                    {std::string(kReturned), in.opinion, json(in.missing).dump(), r.acted_at, c.id})
+              .status());
+      HUKOU_RETURN_IF_ERROR(
+          services::QueueNotification(conn,
+                                      {"message", c.receiving_unit_code, "case", c.case_no,
+                                       "办件" + c.case_no + "退回补正：" + in.opinion},
+                                      clock_));
+      return Audit(conn, actor, "case.return", c, detail, clock_);
+    }
+    if (in.decision == "reject") {
+      HUKOU_RETURN_IF_ERROR(conn.Exec("UPDATE cases SET status = $1, return_reason = $2, "
+                                      "closed_at = $3 WHERE id = $4",
+                                      {std::string(kRejected), in.opinion, r.acted_at, c.id})
+                                .status());
+      HUKOU_RETURN_IF_ERROR(
+          services::QueueNotification(conn,
+                                      {"message", c.receiving_unit_code, "case", c.case_no,
+                                       "办件" + c.case_no + "不予办理：" + in.opinion},
+                                      clock_));
+      return Audit(conn, actor, "case.reject", c, detail, clock_);
+    }
+    if (std::optional<int> next = NextStep(item, c.current_step)) {
+      const Date due = StepDueDate(cal, item.chain[*next], today, *Date::Parse(c.due_date));
+      HUKOU_RETURN_IF_ERROR(
+          conn.Exec("UPDATE cases SET status = $1, current_step = $2, "
+                    "step_due_date = $3, step_started_at = $4 WHERE id = $5",
+                    {std::string(kAccepted), int64_t{*next}, due.ToString(), r.acted_at, c.id})
+              .status());
+      return Audit(conn, actor, "case." + step.action, c, detail, clock_);
+    }
+    HUKOU_ASSIGN_OR_RETURN(json result, ApplyEffect(conn, item, c, actor, clock_));
+    const std::string notice = NoticeText(c, item, c.station_name);
+    HUKOU_RETURN_IF_ERROR(
+        conn.Exec("UPDATE cases SET status = $1, effect_result = $2, notice = $3, "
+                  "step_started_at = $4 WHERE id = $5",
+                  {std::string(kApproved), result.dump(), notice, r.acted_at, c.id})
+            .status());
+    HUKOU_RETURN_IF_ERROR(services::QueueNotification(
+        conn,
+        {"message", c.receiving_unit_code, "case", c.case_no,
+         "办件" + c.case_no + "（" + item.name + "）已审批通过，请通知申请人领取。"},
+        clock_));
+    if (!c.applicant_phone.empty()) {
+      HUKOU_RETURN_IF_ERROR(services::QueueNotification(
+          conn, {"sms", c.applicant_phone, "case", c.case_no, notice}, clock_));
+    }
+    detail["effect"] = result;
+    return Audit(conn, actor, "case.approve", c, detail, clock_);
+  };
+  return Act(db_, clock_, signer_, case_no, actor, check, apply);
+}
+
+Result<Case> Engine::Resubmit(std::string_view case_no, const ResubmitInput& in,
+                              const org::Actor& actor) {
+  const Date today = clock_.Today();
+  WorkCalendar cal;
+  auto check = [&](store::Connection& conn, const Case& c, const catalog::Item& item,
+                   DecisionRecord& r) -> Status {
+    if (c.status != kReturned) {
+      return BusinessRuleError("case.not_returned", "只有退回补正的办件才能重新提交", "status");
+    }
+    HUKOU_RETURN_IF_ERROR(CheckReceivingSide(actor, c, "补正提交"));
+    std::vector<std::string> provided = in.materials;
+    for (const CaseMaterial& m : c.materials) {
+      if (m.state == "provided") provided.push_back(m.code);
+    }
+    std::vector<std::string> missing = MissingMaterials(item, provided);
+    if (!missing.empty()) {
+      std::string list;
+      for (const std::string& m : missing) list += (list.empty() ? "" : "、") + m;
+      return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list,
+                               "materials");
+    }
+    r.action = "resubmit";
+    r.opinion = in.opinion.empty() ? "已补正" : in.opinion;
+    HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));
+    return Status::Ok();
+  };
+  auto apply = [&](store::Connection& conn, Case& c, const catalog::Item& item,
+                   const DecisionRecord& r, const Signed& s) -> Status {
+    HUKOU_RETURN_IF_ERROR(InsertStep(conn, c, r.step_no, -1, "", r, s, "",
+                                     SecondsBetween(c.step_started_at, r.acted_at), false));
+    for (const std::string& code : in.materials) {
+      HUKOU_RETURN_IF_ERROR(conn.Exec("UPDATE case_materials SET state = 'provided', updated_at = "
+                                      "$1 WHERE case_id = $2 AND code = $3",
+                                      {r.acted_at, c.id, code})
+                                .status());
+    }
+    json form = json::parse(c.form, nullptr, false);
+    if (!form.is_object()) form = json::object();
+    if (in.form.is_object()) {
+      for (const auto& [k, v] : in.form.items()) form[k] = v;
+    }
+    const Date due = StepDueDate(cal, item.chain.front(), today, *Date::Parse(c.due_date));
+    HUKOU_RETURN_IF_ERROR(
+        conn.Exec("UPDATE cases SET status = $1, current_step = 0, form = $2, "
+                  "missing = '[]', step_due_date = $3, step_started_at = $4 "
+                  "WHERE id = $5",
+                  {std::string(kReceived), form.dump(), due.ToString(), r.acted_at, c.id})
+            .status());
+    HUKOU_RETURN_IF_ERROR(services::QueueNotification(
+        conn,
+        {"message", c.station_code, "case", c.case_no, "办件" + c.case_no + "已补正，请重新受理。"},
+        clock_));
+    return Audit(conn, actor, "case.resubmit", c, {{"materials", in.materials}}, clock_);
+  };
+  return Act(db_, clock_, signer_, case_no, actor, check, apply);
+}
+
+Result<Case> Engine::Issue(std::string_view case_no, const org::Actor& actor) {
+  auto check = [&](store::Connection&, const Case& c, const catalog::Item&,
+                   DecisionRecord& r) -> Status {
+    if (c.status != kApproved) {
+      return BusinessRuleError("case.not_approved", "该件尚未审批通过，不能发证办结", "status");
+    }
+    HUKOU_RETURN_IF_ERROR(CheckReceivingSide(actor, c, "发证办结"));
+    r.action = "issue";
+    r.opinion = "已发证";
+    return Status::Ok();
+  };
+  auto apply = [&](store::Connection& conn, Case& c, const catalog::Item&, const DecisionRecord& r,
+                   const Signed& s) -> Status {
+    HUKOU_RETURN_IF_ERROR(InsertStep(conn, c, r.step_no, -1, "", r, s, "",
+                                     SecondsBetween(c.step_started_at, r.acted_at), false));
+    HUKOU_RETURN_IF_ERROR(conn.Exec("UPDATE cases SET status = $1, closed_at = $2 WHERE id = $3",
+                                    {std::string(kIssued), r.acted_at, c.id})
+                              .status());
+    return Audit(conn, actor, "case.issue", c, json::object(), clock_);
+  };
+  return Act(db_, clock_, signer_, case_no, actor, check, apply);
+}
+
+Result<Case> Engine::Withdraw(std::string_view case_no, std::string_view reason,
+                              const org::Actor& actor) {
+  if (reason.empty()) return ValidationError("case.opinion", "请写明撤销理由", "opinion");
+  auto check = [&](store::Connection&, const Case& c, const catalog::Item&,
+                   DecisionRecord& r) -> Status {
+    if (!IsOpen(c.status)) {
+      return BusinessRuleError("case.closed", "该件已办结，不能撤销", "status");
+    }
+    HUKOU_RETURN_IF_ERROR(CheckPolice(actor, "撤销办件"));
+    HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
+    r.action = "withdraw";
+    r.opinion = std::string(reason);
+    return Status::Ok();
+  };
+  auto apply = [&](store::Connection& conn, Case& c, const catalog::Item&, const DecisionRecord& r,
+                   const Signed& s) -> Status {
+    HUKOU_RETURN_IF_ERROR(InsertStep(conn, c, r.step_no, -1, "", r, s, "", 0, false));
+    HUKOU_RETURN_IF_ERROR(conn.Exec("UPDATE cases SET status = $1, closed_at = $2, "
+                                    "return_reason = $3 WHERE id = $4",
+                                    {std::string(kWithdrawn), r.acted_at, r.opinion, c.id})
+                              .status());
+    return Audit(conn, actor, "case.withdraw", c, {{"reason", r.opinion}}, clock_);
+  };
+  return Act(db_, clock_, signer_, case_no, actor, check, apply);
+}
+
+Result<Case> Engine::NationalCheck(std::string_view case_no,
+                                   services::NationalCheckProvider& provider,
+                                   const org::Actor& actor) {
+  Case c;
+  HUKOU_RETURN_IF_ERROR(CheckPolice(actor, "发起全国户籍信息核查"));
+  HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(c, LoadCase(conn, case_no));
+    return CheckVisible(actor, c);
+  }));
+  std::vector<services::NationalCheckResult> results;
+  for (const CasePerson& p : c.persons) {
+    if (p.id_number.empty()) continue;
+    HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.Check(p.id_number, p.name));
+    results.push_back(std::move(r));
+  }
+  Case out;
+  HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    for (const services::NationalCheckResult& r : results) {
+      HUKOU_RETURN_IF_ERROR(
+          conn.Exec(
+                  "INSERT INTO case_checks (case_id, id_number, outcome, peer, station, "
+                  "cancel_reason, cancel_date, detail, checked_at, checked_by) VALUES ($1, $2, "
+                  "$3, $4, $5, $6, $7, $8, $9, $10)",
+                  {c.id, r.id_number, r.outcome, r.peer, r.station, r.cancel_reason, r.cancel_date,
+                   r.detail, r.checked_at.empty() ? clock_.NowIso() : r.checked_at, actor.user_id})
+              .status());
+    }
+    HUKOU_RETURN_IF_ERROR(Audit(conn, actor, "case.national_check", c,
+                                {{"subjects", static_cast<int64_t>(results.size())}}, clock_));
+    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Case> Engine::CaptureBiometric(std::string_view case_no, const BiometricInput& in,
+                                      const org::Actor& actor) {
+  if (in.kind != "photo" && in.kind != "fingerprint" && in.kind != "portrait_comparison") {
+    return ValidationError("case.biometric_kind",
+                           "采集类型须为 photo、fingerprint 或 portrait_comparison", "kind");
+  }
+  if (in.kind == "fingerprint" && (in.finger < 1 || in.finger > 10)) {
+    return ValidationError("case.finger", "指位须为 1 到 10", "finger");
+  }
+  if (in.kind != "portrait_comparison" && in.bytes.empty()) {
+    return ValidationError("case.biometric_file", "请上传采集文件", "data");
+  }
+  if (in.kind == "portrait_comparison" && in.result != "match" && in.result != "no_match") {
+    return ValidationError("case.portrait_result", "人像比对结果须为 match 或 no_match", "result");
+  }
+  HUKOU_RETURN_IF_ERROR(CheckPolice(actor, "采集生物特征"));
+  Case out;
+  HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
+    HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
+    if (!IsOpen(c.status)) return BusinessRuleError("case.closed", "该件已办结", "status");
+    const CasePerson* person = nullptr;
+    for (const CasePerson& p : c.persons) {
+      if (p.seq == in.person_seq) person = &p;
+    }
+    if (!person) return ValidationError("case.person_seq", "办理对象序号无效", "person_seq");
+    store::Value file_id;
+    if (!in.bytes.empty()) {
+      HUKOU_ASSIGN_OR_RETURN(
+          store::Rows f,
+          conn.Query(
+              "INSERT INTO files (sm3, mime, size, data, created_at, created_by) VALUES ($1, "
+              "$2, $3, $4, $5, $6) RETURNING id",
+              {trust::Sm3Hex(in.bytes), in.mime.empty() ? "application/octet-stream" : in.mime,
+               static_cast<int64_t>(in.bytes.size()), store::Blob{in.bytes}, clock_.NowIso(),
+               actor.user_id}));
+      file_id = f.Int(0, 0);
+    }
+    HUKOU_RETURN_IF_ERROR(
+        conn.Exec("INSERT INTO case_biometrics (case_id, id_number, person_seq, kind, finger, "
+                  "file_id, result, score, captured_at, captured_by) VALUES ($1, $2, $3, $4, $5, "
+                  "$6, $7, $8, $9, $10)",
+                  {c.id, person->id_number, int64_t{in.person_seq}, in.kind, int64_t{in.finger},
+                   file_id, in.result, int64_t{in.score}, clock_.NowIso(), actor.user_id})
+            .status());
+    HUKOU_RETURN_IF_ERROR(
+        Audit(conn, actor, "case.biometric", c,
+              {{"kind", in.kind}, {"person_seq", in.person_seq}, {"finger", in.finger}}, clock_));
+    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Case> Engine::Get(std::string_view case_no, const org::Actor& actor) {
+  Case c;
+  HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(c, LoadCase(conn, case_no));
+    return CheckVisible(actor, c);
+  }));
+  return c;
+}
+
+Result<std::pair<std::vector<CaseSummary>, int64_t>> Engine::List(const CaseFilter& filter,
+                                                                  const org::Actor& actor) {
+  const Date today = clock_.Today();
+  std::vector<store::Value> params;
+  std::string where = " WHERE 1 = 1";
+  if (!actor.scope_prefix.empty()) {
+    params.emplace_back(actor.scope_prefix + "%");
+    where += " AND (c.station_code LIKE $1 OR c.receiving_station_code LIKE $1)";
+  }
+  auto add = [&](const std::string& cond, store::Value v) {
+    params.push_back(std::move(v));
+    std::string p = "$" + std::to_string(params.size());
+    std::string out = cond;
+    for (size_t pos; (pos = out.find('?')) != std::string::npos;) out.replace(pos, 1, p);
+    where += " AND " + out;
+  };
+  if (!filter.status.empty()) add("c.status = ?", filter.status);
+  if (!filter.item_code.empty()) add("c.item_code = ?", filter.item_code);
+  if (filter.overdue_only) {
+    where += " AND c.status IN ('received', 'accepted', 'returned')";
+    add("(c.step_due_date < ? OR c.due_date < ?)", today.ToString());
+  }
+  if (filter.todo) where += " AND c.status IN ('received', 'accepted', 'returned', 'approved')";
+  std::vector<CaseSummary> items;
+  int64_t total = 0;
+  HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
+    items.clear();
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        conn.Query("SELECT c.case_no, c.item_code, c.item_name, c.status, c.station_code, "
+                   "COALESCE(s.name, c.station_code), c.receiving_unit_code, c.applicant_name, "
+                   "c.applicant_id_number, c.received_at, c.due_date, c.step_due_date, "
+                   "c.current_step, c.item_version, c.receiving_user_id, c.receiving_station_code "
+                   "FROM cases c LEFT JOIN units s ON s.code = c.station_code" +
+                       where + " ORDER BY c.step_due_date, c.id",
+                   params));
+    std::map<std::pair<std::string, int64_t>, catalog::Item> items_cache;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      CaseSummary s;
+      s.case_no = rows.Text(i, 0);
+      s.item_code = rows.Text(i, 1);
+      s.item_name = rows.Text(i, 2);
+      s.status = rows.Text(i, 3);
+      s.station_code = rows.Text(i, 4);
+      s.station_name = rows.Text(i, 5);
+      s.receiving_unit_code = rows.Text(i, 6);
+      s.applicant_name = rows.Text(i, 7);
+      s.applicant_id_number = rows.Text(i, 8);
+      s.received_at = rows.Text(i, 9);
+      s.due_date = rows.Text(i, 10);
+      s.step_due_date = rows.Text(i, 11);
+      s.current_step = static_cast<int>(rows.Int(i, 12));
+      s.overdue =
+          IsOverdue(s.step_due_date, s.status, today) || IsOverdue(s.due_date, s.status, today);
+      auto key = std::make_pair(s.item_code, rows.Int(i, 13));
+      if (!items_cache.count(key)) {
+        HUKOU_ASSIGN_OR_RETURN(items_cache[key],
+                               catalog::GetItem(conn, key.first, static_cast<int>(key.second)));
+      }
+      const catalog::Item& item = items_cache[key];
+      Case facts;
+      facts.status = s.status;
+      facts.current_step = s.current_step;
+      if (const catalog::ApprovalStep* st = Engine::AwaitedStep(item, facts)) {
+        s.current_action = st->action;
+        s.current_level = st->level;
+        s.current_role = st->role;
+      }
+      if (filter.todo) {
+        bool mine = false;
+        if (s.status == kReturned || s.status == kApproved) {
+          facts.receiving_unit_code = s.receiving_unit_code;
+          facts.receiving_station_code = rows.Text(i, 15);
+          mine = actor.unit_code == s.receiving_unit_code;
+        } else {
+          mine = CheckMayDecide(item, {s.status, s.current_step, s.station_code, rows.Int(i, 14)},
+                                actor)
+                     .ok();
+        }
+        if (!mine) continue;
+      }
+      items.push_back(std::move(s));
+    }
+    return Status::Ok();
+  }));
+  total = static_cast<int64_t>(items.size());
+  std::vector<CaseSummary> page;
+  for (int64_t i = filter.offset; i < total && i < filter.offset + filter.limit; ++i) {
+    page.push_back(std::move(items[i]));
+  }
+  return std::make_pair(std::move(page), total);
+}
+
+Result<std::vector<UnitStats>> Engine::Stats(const org::Actor& actor) {
+  const std::string today = Today(clock_);
+  std::vector<UnitStats> out;
+  HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
+    out.clear();
+    std::vector<store::Value> params = {today};
+    std::string where;
+    if (!actor.scope_prefix.empty()) {
+      params.emplace_back(actor.scope_prefix + "%");
+      where = " WHERE c.station_code LIKE $2";
+    }
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows rows,
+        conn.Query("SELECT c.station_code, COALESCE(MAX(s.name), c.station_code), COUNT(*), "
+                   "SUM(CASE WHEN c.status IN ('issued', 'rejected', 'withdrawn') THEN 1 ELSE 0 "
+                   "END), SUM(CASE WHEN c.status IN ('received', 'accepted', 'returned') THEN 1 "
+                   "ELSE 0 END), SUM(CASE WHEN c.status IN ('received', 'accepted', 'returned') "
+                   "AND (c.step_due_date < $1 OR c.due_date < $1) THEN 1 ELSE 0 END) "
+                   "FROM cases c LEFT JOIN units s ON s.code = c.station_code" +
+                       where + " GROUP BY c.station_code ORDER BY c.station_code",
+                   params));
+    for (size_t i = 0; i < rows.size(); ++i) {
+      UnitStats u;
+      u.station_code = rows.Text(i, 0);
+      u.station_name = rows.Text(i, 1);
+      u.cases = rows.Int(i, 2);
+      u.closed = rows.Int(i, 3);
+      u.open = rows.Int(i, 4);
+      u.overdue = rows.Int(i, 5);
+      out.push_back(u);
+    }
+    // Turnaround: receipt → final decision (approve / reject), and per chain step.
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows t,
+        conn.Query("SELECT c.station_code, c.received_at, st.acted_at, st.duration_seconds, "
+                   "st.chain_index, st.decision, c.status FROM case_steps st JOIN cases c ON "
+                   "c.id = st.case_id WHERE st.chain_index >= 0" +
+                       std::string(where.empty() ? "" : " AND c.station_code LIKE $1") +
+                       " ORDER BY st.case_id, st.step_no",
+                   std::vector<store::Value>(params.begin() + 1, params.end())));
+    std::map<std::string, std::pair<double, int>> step_sum, case_sum;
+    for (size_t i = 0; i < t.size(); ++i) {
+      const std::string station = t.Text(i, 0);
+      auto& ss = step_sum[station];
+      ss.first += static_cast<double>(t.Int(i, 3));
+      ss.second += 1;
+      const std::string status = t.Text(i, 6);
+      const bool final_act =
+          (t.Text(i, 5) == "reject") ||
+          (t.Text(i, 5) == "approve" && (status == kApproved || status == kIssued) &&
+           (i + 1 == t.size() || t.Text(i + 1, 1) != t.Text(i, 1)));
+      if (final_act) {
+        auto& cs = case_sum[station];
+        cs.first += static_cast<double>(SecondsBetween(t.Text(i, 1), t.Text(i, 2)));
+        cs.second += 1;
+      }
+    }
+    for (UnitStats& u : out) {
+      if (auto it = case_sum.find(u.station_code); it != case_sum.end() && it->second.second) {
+        u.average_hours = it->second.first / it->second.second / 3600.0;
+      }
+      if (auto it = step_sum.find(u.station_code); it != step_sum.end() && it->second.second) {
+        u.average_step_hours = it->second.first / it->second.second / 3600.0;
+      }
+    }
+    return Status::Ok();
+  }));
+  return out;
+}
+
+Result<Case> Engine::PublicProgress(std::string_view case_no, std::string_view id_number) {
+  Case c;
+  HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(c, LoadCase(conn, case_no));
+    return Status::Ok();
+  }));
+  bool match = !id_number.empty() && c.applicant_id_number == id_number;
+  for (const CasePerson& p : c.persons)
+    match = match || (!id_number.empty() && p.id_number == id_number);
+  if (!match)
+    return NotFoundError("case.not_found", "未找到该办件，请核对办件编号和身份号码", "case_no");
+  return c;
+}
+
+}  // namespace hukou::cases

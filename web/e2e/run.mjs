@@ -1,6 +1,7 @@
 // Browser test of the web console: log in, search a person by name, open the first result, check
 // its change history (变动记录), correct its phone number (修改辅项) and take a photo (采集照片); then,
-// without a session, open the public portal's 办事指南 and find an item. Drives Debian's chromium through playwright-core (no browser
+// without a session, open the public portal's 办事指南 and find an item. Run directly, it goes on with
+// the case scenario of e2e/cases.mjs. Drives Debian's chromium through playwright-core (no browser
 // download). Env: HUKOU_URL (default http://127.0.0.1:8080), HUKOU_E2E_LOGIN, HUKOU_E2E_PASSWORD,
 // HUKOU_E2E_NAME, HUKOU_CHROMIUM (default /usr/bin/chromium), HUKOU_E2E_TIMEOUT (ms, default 15000).
 // Screenshots go to web/test-results/. Exits non-zero when any step fails.
@@ -215,5 +216,8 @@ export async function runE2E(overrides = {}) {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const r = await runE2E();
-  process.exitCode = r.failed > 0 || r.passed === 0 ? 1 : 0;
+  // A case from reception to issue with three users (e2e/cases.mjs); the real server only.
+  const { runCasesE2E } = await import('./cases.mjs');
+  const c = await runCasesE2E();
+  process.exitCode = r.failed > 0 || r.passed === 0 || c.failed > 0 || c.passed === 0 ? 1 : 0;
 }

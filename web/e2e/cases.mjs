@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, RESULTS_DIR } from './run.mjs';
+import { CHROMIUM_ARGS, RESULTS_DIR } from './browser.mjs';
 
 const ITEM = 'HK0101';
 /** The demo user who takes a chain step of each role (src/demo/demo.cc). */
@@ -161,7 +161,7 @@ export async function runCasesE2E(overrides = {}) {
     await subject.locator('[data-testid=w-np-name]').fill(c.child);
     await choose(subject, 'w-np-sex', '男');
     const born = new Date(Date.now() - 10 * 86400000).toISOString().slice(0, 10);
-    const birth = subject.locator('[data-testid=w-np-birth]');
+    const birth = subject.locator('[data-testid=w-np-birth] input');
     await birth.fill(born);
     await birth.press('Enter');
     await subject.locator('[data-testid=w-np-birthplace]').fill('湖北省鄂州市');

@@ -7,23 +7,12 @@
 // Screenshots go to web/test-results/. Exits non-zero when any step fails.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const RESULTS_DIR = path.resolve(here, '..', 'test-results');
+import { CHROMIUM_ARGS, RESULTS_DIR } from './browser.mjs';
 
-export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+export { CHROMIUM_ARGS, RESULTS_DIR };
 
 function options(overrides = {}) {
   const env = process.env;

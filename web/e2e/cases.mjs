@@ -263,6 +263,7 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=progress-status]').filter({ hasText: '已办结' }).waitFor();
     const n = await page.locator('[data-testid=progress-step]').count();
     if (n < c.item.chain.length + 2) throw new Error(`进度只有 ${n} 个环节`);
+    await page.screenshot({ path: shot('c23-portal-progress-found'), fullPage: true, animations: 'disabled' });
     await page.locator('[data-testid=progress-id-number]').fill('110101199003074514');
     await page.locator('[data-testid=progress-search]').click();
     await page.locator('[data-testid=progress-error]').waitFor();

@@ -257,9 +257,10 @@ export function atReceivingWindow(c: CaseDetail, user: User | null, flag: boolea
   return !!user && user.unit_code === c.receiving.unit_code;
 }
 
-/** "1.5 天" / "3.2 小时" for a duration in hours. */
+/** "1.5 天" / "3.2 小时" / "12 分钟" for a duration in hours. */
 export function hoursText(h: number): string {
   if (!h) return '—';
+  if (h < 1) return `${Math.max(1, Math.round(h * 60))} 分钟`;
   return h >= 24 ? `${(h / 24).toFixed(1)} 天` : `${h.toFixed(1)} 小时`;
 }
 

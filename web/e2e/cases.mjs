@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, RESULTS_DIR } from './browser.mjs';
+import { CHROMIUM_ARGS, RESULTS_DIR, scenario } from './browser.mjs';
 
 const ITEM = 'HK0101';
 /** The demo user who takes a chain step of each role (src/demo/demo.cc). */
@@ -44,33 +44,12 @@ export async function runCasesE2E(overrides = {}) {
   };
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const shot = (name) => path.join(RESULTS_DIR, `cases-${name}.png`);
-  const result = { passed: 0, failed: 0, skipped: 0 };
   const pageErrors = [];
   let browser;
   let page;
-  let broken = false;
   const c = { item: null, parent: null, caseNo: '', child: '', newId: '' };
 
-  async function step(title, file, fn) {
-    if (broken) {
-      result.skipped++;
-      console.log(`  - ${title}（跳过）`);
-      return;
-    }
-    const started = Date.now();
-    try {
-      await fn();
-      if (page && file) await page.screenshot({ path: shot(file), fullPage: true, animations: 'disabled' });
-      result.passed++;
-      console.log(`  ✓ ${title} (${Date.now() - started} ms)`);
-    } catch (e) {
-      result.failed++;
-      broken = true;
-      const text = String(e && e.message ? e.message : e).replace(/\x1b\[[0-9;]*m/g, '').trim();
-      console.log(`  ✗ ${title}\n    ${text.split('\n').join('\n    ')}`);
-      if (page) await page.screenshot({ path: shot(`failed-${file || 'step'}`), fullPage: true }).catch(() => {});
-    }
-  }
+  const { step, finish } = scenario('e2e cases', shot, () => page);
 
   /** A fresh browser context (no session) with its page. */
   async function freshPage() {
@@ -269,14 +248,7 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=progress-error]').waitFor();
   });
 
-  if (browser) await browser.close().catch(() => {});
-  if (pageErrors.length) console.log(`  页面脚本错误：\n    ${pageErrors.join('\n    ')}`);
-  if (pageErrors.length && !broken) {
-    result.failed++;
-    console.log('  ✗ 页面无脚本错误');
-  }
-  console.log(`e2e cases: ${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ''}`);
-  return result;
+  return finish(browser, pageErrors);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

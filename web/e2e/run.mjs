@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, RESULTS_DIR } from './browser.mjs';
+import { CHROMIUM_ARGS, RESULTS_DIR, scenario } from './browser.mjs';
 
 export { CHROMIUM_ARGS, RESULTS_DIR };
 
@@ -32,32 +32,11 @@ export async function runE2E(overrides = {}) {
   const o = options(overrides);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const shot = (name) => path.join(RESULTS_DIR, `${o.prefix}${name}.png`);
-  const result = { passed: 0, failed: 0, skipped: 0 };
   let browser;
   let page;
-  let broken = false;
   const pageErrors = [];
 
-  async function step(title, file, fn) {
-    if (broken) {
-      result.skipped++;
-      console.log(`  - ${title}（跳过）`);
-      return;
-    }
-    const started = Date.now();
-    try {
-      await fn();
-      if (page && file) await page.screenshot({ path: shot(file), fullPage: true, animations: 'disabled' });
-      result.passed++;
-      console.log(`  ✓ ${title} (${Date.now() - started} ms)`);
-    } catch (e) {
-      result.failed++;
-      broken = true;
-      const text = String(e && e.message ? e.message : e).replace(/\x1b\[[0-9;]*m/g, '').trim();
-      console.log(`  ✗ ${title}\n    ${text.split('\n').join('\n    ')}`);
-      if (page) await page.screenshot({ path: shot(`failed-${file || 'step'}`), fullPage: true }).catch(() => {});
-    }
-  }
+  const { step, finish } = scenario('e2e', shot, () => page);
 
   console.log(`e2e: ${o.url} as ${o.login}, searching ${o.name}`);
   await step('启动浏览器', null, async () => {
@@ -193,14 +172,7 @@ export async function runE2E(overrides = {}) {
     console.log(`    门户事项 ${await page.locator('[data-testid=portal-item]').count()} 项（搜索“补领”）`);
   });
 
-  if (browser) await browser.close().catch(() => {});
-  if (pageErrors.length) console.log(`  页面脚本错误：\n    ${pageErrors.join('\n    ')}`);
-  if (pageErrors.length && !broken) {
-    result.failed++;
-    console.log('  ✗ 页面无脚本错误');
-  }
-  console.log(`e2e: ${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ''}`);
-  return result;
+  return finish(browser, pageErrors);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

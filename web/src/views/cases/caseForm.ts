@@ -1,5 +1,6 @@
 // What the new-case wizard asks for each registry effect of an item (catalogue `effect` and
 // `effect_param`; the engine's form keys: household_number, address_id, changes, cancel_date, …).
+import { AUX_ITEMS } from '../../api';
 
 /** How the wizard takes the subjects of an item. */
 export type SubjectMode =
@@ -36,25 +37,8 @@ export interface EffectSpec {
 
 const HOUSEHOLD: FormField = { key: 'household_number', label: '落户户号', kind: 'household', required: true };
 
-export const AUX_CHANGE_FIELDS = [
-  'phone',
-  'workplace',
-  'occupation',
-  'religion',
-  'education',
-  'marital_status',
-  'military_service',
-  'native_place',
-  'birthplace',
-  'father_name',
-  'father_id_number',
-  'mother_name',
-  'mother_id_number',
-  'guardian_name',
-  'guardian_id_number',
-  'spouse_name',
-  'spouse_id_number',
-];
+/** Auxiliary items an auxiliary-item change may set (those of PATCH /persons/{key}). */
+export const AUX_CHANGE_FIELDS: string[] = [...AUX_ITEMS];
 
 /** Person items shown with their Chinese names (new-person data, changes). */
 export const NEW_PERSON_LABELS: Record<string, string> = {

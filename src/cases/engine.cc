@@ -593,6 +593,16 @@ Status CheckReceivingSide(const org::Actor& actor, const Case& c, std::string_vi
 
 std::string Today(const Clock& clock) { return clock.Today().ToString(); }
 
+// 一次告知: kBusinessRule case.materials_missing naming every missing material at once.
+Status CheckMaterials(const catalog::Item& item, const std::vector<std::string>& provided) {
+  std::string list;
+  for (const std::string& m : MissingMaterials(item, provided)) {
+    list += (list.empty() ? "" : "、") + m;
+  }
+  if (list.empty()) return Status::Ok();
+  return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list, "materials");
+}
+
 }  // namespace
 
 Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
@@ -655,13 +665,7 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
     HUKOU_ASSIGN_OR_RETURN(receiving_station, StationOfUnit(conn, actor.unit_code));
     return CheckMayReceive(item, actor, receiving_station, handling, handling_name);
   }));
-  std::vector<std::string> missing = MissingMaterials(item, in.materials);
-  if (!missing.empty()) {
-    std::string list;
-    for (const std::string& m : missing) list += (list.empty() ? "" : "、") + m;
-    return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list,
-                             "materials");
-  }
+  HUKOU_RETURN_IF_ERROR(CheckMaterials(item, in.materials));
   if (item.fee_fen > 0 && !in.fee_paid && in.free_reason.empty()) {
     return BusinessRuleError("case.fee_unpaid", "本事项收费，请先缴费或注明免费理由", "fee");
   }
@@ -695,7 +699,14 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
                         actor.name,      actor.unit_code,
                         clock_.NowIso(), FormDigest(c)};
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer_, record));
-  const Date case_due = CaseDueDate(cal, item, today);
+  Date case_due = CaseDueDate(cal, item, today);
+  // B11: a person without hukou is registered within 20 working days of the discovery date.
+  if (std::optional<Date> found = Date::Parse(Str(in.form, "discovery_date"))) {
+    if (*found > today) {
+      return ValidationError("case.discovery_date", "发现日期不能晚于今天", "form.discovery_date");
+    }
+    case_due = std::min(case_due, std::max(NoHukouDueDate(cal, *found), today));
+  }
   const Date step_due = StepDueDate(cal, item.chain.front(), today, case_due);
   Case out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
@@ -807,6 +818,9 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
   WorkCalendar cal;
   auto check = [&](store::Connection& conn, const Case& c, const catalog::Item& item,
                    DecisionRecord& r) -> Status {
+    if (in.expected_version > 0 && c.version != in.expected_version) {
+      return ConflictError("case.conflict", "该件已被他人处理，请刷新后重试", "version");
+    }
     HUKOU_RETURN_IF_ERROR(CheckMayDecide(
         item, {c.status, c.current_step, c.station_code, c.receiving_user_id}, actor));
     const catalog::ApprovalStep& step = item.chain[c.current_step];
@@ -929,13 +943,7 @@ Result<Case> Engine::Resubmit(std::string_view case_no, const ResubmitInput& in,
     for (const CaseMaterial& m : c.materials) {
       if (m.state == "provided") provided.push_back(m.code);
     }
-    std::vector<std::string> missing = MissingMaterials(item, provided);
-    if (!missing.empty()) {
-      std::string list;
-      for (const std::string& m : missing) list += (list.empty() ? "" : "、") + m;
-      return BusinessRuleError("case.materials_missing", "材料不全，请一次补齐：" + list,
-                               "materials");
-    }
+    HUKOU_RETURN_IF_ERROR(CheckMaterials(item, provided));
     r.action = "resubmit";
     r.opinion = in.opinion.empty() ? "已补正" : in.opinion;
     HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));

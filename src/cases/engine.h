@@ -123,6 +123,7 @@ struct DecisionInput {
   std::string decision;  // approve | return | reject
   std::string opinion;
   std::vector<std::string> missing;  // return: what is missing (一次告知)
+  int64_t expected_version = 0;      // > 0: the case version the officer saw (kConflict otherwise)
 };
 
 struct ResubmitInput {

@@ -57,7 +57,8 @@ Status CheckMayDecide(const catalog::Item& item, const CaseFacts& c, const org::
   }
   if (c.status != kReceived && c.status != kAccepted) {
     return BusinessRuleError(
-        "case.closed", "该件已" + std::string(StatusTitle(c.status)) + "，不能再审批", "status");
+        "case.closed", "该件当前状态为“" + std::string(StatusTitle(c.status)) + "”，不能再审批",
+        "status");
   }
   if (c.current_step < 0 || c.current_step >= static_cast<int>(item.chain.size())) {
     return InternalError("case.step", "办件环节无效");

@@ -99,7 +99,8 @@ TEST(DueDateTest, WorkingDaysHolidaysAndTheTwentyDayCap) {
   // 2026-09-30 is a Wednesday; 10-01..10-07 a holiday; Saturday 10-10 a make-up workday.
   auto cal = WorkCalendar::Parse(
       "2026-10-01\tholiday\t国庆节\n2026-10-02\tholiday\t国庆节\n2026-10-05\tholiday\t国庆节\n"
-      "2026-10-06\tholiday\t国庆节\n2026-10-07\tholiday\t国庆节\n2026-10-10\tworkday\t国庆节调休\n");
+      "2026-10-06\tholiday\t国庆节\n2026-10-07\tholiday\t国庆节\n2026-10-"
+      "10\tworkday\t国庆节调休\n");
   ASSERT_TRUE(cal.ok());
   catalog::Item item = ThreeLevelItem();
   const Date received{2026, 9, 30};
@@ -152,8 +153,16 @@ TEST(MaterialsTest, OneCompleteListOfWhatIsMissing) {
 }
 
 TEST(PayloadTest, DeterministicAndCoversEveryField) {
-  DecisionRecord r{"20261120000001", 3, "approve", "approve", "同意\n办理", 7, "李明",
-                   kStation, "2026-11-20T01:02:03.000000Z", "abc"};
+  DecisionRecord r{"20261120000001",
+                   3,
+                   "approve",
+                   "approve",
+                   "同意\n办理",
+                   7,
+                   "李明",
+                   kStation,
+                   "2026-11-20T01:02:03.000000Z",
+                   "abc"};
   const std::string p = CanonicalPayload(r);
   EXPECT_EQ(p, CanonicalPayload(r));
   EXPECT_NE(p.find("case_no=20261120000001\n"), std::string::npos);

@@ -304,7 +304,9 @@ Status ValidateItem(const Item& item) {
                      prefix + "system_verified");
     }
   }
-  if (item.chain.empty()) return Invalid("catalog.chain", "审批流程不能为空", "chain");
+  if (item.chain.size() < 2) {
+    return Invalid("catalog.chain", "审批流程至少包括受理和审批两个环节", "chain");
+  }
   int sum = 0;
   int rank = 0;
   for (size_t i = 0; i < item.chain.size(); ++i) {
@@ -320,7 +322,7 @@ Status ValidateItem(const Item& item) {
       return Invalid("catalog.chain_action", "第一个环节是受理（accept），且只有第一个环节是受理",
                      prefix + "action");
     }
-    if (last && s.action != "approve" && item.chain.size() > 1) {
+    if (last && s.action != "approve") {
       return Invalid("catalog.chain_action", "最后一个环节应为审批（approve）", prefix + "action");
     }
     const int level_rank = LevelRank(s.level);

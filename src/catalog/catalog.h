@@ -72,7 +72,7 @@ struct Item {
   std::string conditions;
   std::vector<Material> materials;
   HandlingMode handling_mode = HandlingMode::kAnyWindow;
-  std::vector<ApprovalStep> chain;  // never empty
+  std::vector<ApprovalStep> chain;  // accept first, approve last: at least two steps
   int time_limit_days = 20;         // total, 1..20; at least the sum of the chain's limits
   int64_t fee_fen = 0;              // fee in fen (分); 0 free
   std::string fee_note;             // e.g. 首次申领免费

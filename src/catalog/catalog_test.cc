@@ -49,6 +49,8 @@ TEST(ValidateItemTest, AcceptsASoundItemAndNamesTheBadField) {
   i = Simple();
   i.chain.clear();
   EXPECT_EQ(FieldOf(i), "chain");
+  i.chain = {{"accept", "station", "police", 1}};  // acceptance alone never approves
+  EXPECT_EQ(FieldOf(i), "chain");
   i = Simple();
   i.chain[0].action = "review";
   EXPECT_EQ(FieldOf(i), "chain[0].action");

@@ -39,8 +39,8 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterRegistryRoutes(router, app);
   RegisterCatalogRoutes(router, app);
   RegisterNotificationRoutes(router, app);
-  RegisterNationalCheckRoutes(router, app);
   RegisterCaseRoutes(router, app);
+  RegisterNationalCheckRoutes(router, app);
 }
 
 }  // namespace hukou::http

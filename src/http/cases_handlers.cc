@@ -373,6 +373,14 @@ void RegisterCaseRoutes(Router& router, App& app) {
     f.offset = page->Offset();
     auto r = EngineOf(app).List(f, *actor);
     if (!r.ok()) return ErrorResponse(r.error());
+    if (!app.access_log) {
+      return ErrorResponse(InternalError("access_log.missing", "查询留痕服务未启用"));
+    }
+    Status logged =
+        app.access_log->Record({actor->user_id, "list_cases", "query",
+                                req.path + "?status=" + f.status + "&item=" + f.item_code,
+                                req.Query("purpose"), req.remote});
+    if (!logged.ok()) return ErrorResponse(logged.error());
     json items = json::array();
     for (const cases::CaseSummary& s : r->first) items.push_back(SummaryJson(s, *actor));
     return Json({{"items", items},
@@ -419,7 +427,10 @@ void RegisterCaseRoutes(Router& router, App& app) {
     auto body = ParseJsonBody(req);
     if (!body.ok()) return ErrorResponse(body.error());
     cases::DecisionInput in{Text(*body, "decision"), Text(*body, "opinion"),
-                            Strings(*body, "missing")};
+                            Strings(*body, "missing"), 0};
+    if (body->contains("version") && (*body)["version"].is_number_integer()) {
+      in.expected_version = (*body)["version"].get<int64_t>();
+    }
     auto c = EngineOf(app).Decide(req.Param("case_no"), in, *actor);
     if (!c.ok()) return ErrorResponse(c.error());
     return CaseResponse(app, *c, *actor);

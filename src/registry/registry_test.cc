@@ -408,7 +408,7 @@ TEST_P(RegistryTest, RestoreReactivatesIntoAHousehold) {
   auto p = Register(Sample("周八", 171, h1_));
   ASSERT_TRUE(p.ok());
   Status active = Write([&](store::Connection& c) {
-    return RestorePerson(c, p->id, h2_.id, "03", police_, clock_).status();
+    return RestorePerson(c, p->id, h2_.id, "20", police_, clock_).status();
   });
   ASSERT_FALSE(active.ok());
   EXPECT_EQ(active.error().code, "person.active");
@@ -419,7 +419,7 @@ TEST_P(RegistryTest, RestoreReactivatesIntoAHousehold) {
   ctx.case_id = 7;
   ctx.reason = "退役恢复户口";
   ASSERT_TRUE(Write([&](store::Connection& c) {
-                return RestorePerson(c, p->id, h2_.id, "03", police_, clock_, ctx).status();
+                return RestorePerson(c, p->id, h2_.id, "20", police_, clock_, ctx).status();
               }).ok());
   auto read =
       ReadTx<Person>([&](store::Connection& c) { return ReadPersonById(c, p->id, police_); });

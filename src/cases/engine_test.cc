@@ -1,0 +1,409 @@
+// The case engine on real databases (SQLite always, PostgreSQL when HUKOU_TEST_PG_URL is set).
+#include "cases/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "cases/rules.h"
+#include "catalog/catalog.h"
+#include "org/units.h"
+#include "registry/household.h"
+#include "registry/person.h"
+#include "store/test_database.h"
+#include "trust/sm3.h"
+
+namespace hukou::cases {
+namespace {
+
+constexpr char kStation1[] = "420704510000";  // 凤凰派出所
+constexpr char kStation2[] = "420704520000";  // 古楼派出所
+
+std::chrono::system_clock::time_point At(int y, int m, int d) {
+  return std::chrono::system_clock::time_point(std::chrono::hours(24 * Date{y, m, d}.ToDays() + 2));
+}
+
+// A signer for the tests: SM3 over a per-officer secret and the payload (not SM2, but a real
+// keyed digest the test can verify), counting its calls.
+class DigestSigner : public trust::Signer {
+ public:
+  Result<trust::Signature> SignAsOfficer(int64_t user_id, std::string_view payload) override {
+    ++calls;
+    if (user_id == 0) return BusinessRuleError("trust.no_key", "无签名密钥");
+    return trust::Signature{"user",     std::to_string(user_id), 100 + user_id,
+                            "SM3-TEST", trust::Sm3Hex(payload),  Expected(user_id, payload)};
+  }
+  Result<trust::Signature> SignAsUnit(std::string_view, std::string_view) override {
+    return BusinessRuleError("trust.no_seal", "无印章");
+  }
+  static std::string Expected(int64_t user_id, std::string_view payload) {
+    return trust::Sm3Hex("key" + std::to_string(user_id) + "|" + std::string(payload));
+  }
+  std::atomic<int> calls{0};
+};
+
+// A national check that answers from a fixed outcome.
+class FixedCheck : public services::NationalCheckProvider {
+ public:
+  Result<services::NationalCheckResult> Check(std::string_view id_number,
+                                              std::string_view) override {
+    services::NationalCheckResult r;
+    r.id_number = std::string(id_number);
+    r.outcome = "none";
+    r.peer = "test";
+    r.checked_at = "2026-11-20T02:00:00.000000Z";
+    return r;
+  }
+};
+
+org::Actor Officer(int64_t id, org::Role role, std::string unit, std::string scope) {
+  org::Actor a;
+  a.user_id = id;
+  a.login = "u" + std::to_string(id);
+  a.name = "干部" + std::to_string(id);
+  a.role = role;
+  a.unit_code = std::move(unit);
+  a.scope_prefix = std::move(scope);
+  return a;
+}
+
+class EngineTest : public ::testing::TestWithParam<store::Backend> {
+ protected:
+  void SetUp() override {
+    auto tdb = store::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(tdb.ok()) << tdb.error().message;
+    tdb_ = std::move(*tdb);
+    ASSERT_TRUE(db().Transact([&](store::Connection& c) -> Status {
+                      HUKOU_RETURN_IF_ERROR(org::SeedUnits(c, "ezhou", clock_));
+                      return catalog::LoadShippedCatalog(c, clock_).status();
+                    })
+                    .ok());
+    h1_ = MakeHousehold(kStation1, "420704001", "420704001001", "凤凰街道寒溪社区文星路12号");
+    h2_ = MakeHousehold(kStation2, "420704002", "420704002001", "古楼街道南浦路3号");
+    head_ = MakePerson("王大伟", "1", "1980-03-04", h1_, "02");
+    wife_ = MakePerson("刘小红", "2", "1982-05-06", h1_, "10");
+    son_ = MakePerson("王小明", "1", "2006-07-08", h1_, "20");
+  }
+
+  store::Database& db() { return tdb_->db(); }
+
+  registry::Household MakeHousehold(const std::string& station, const std::string& township,
+                                    const std::string& community, const std::string& text) {
+    registry::Household out;
+    EXPECT_TRUE(
+        db().Transact([&](store::Connection& c) -> Status {
+              registry::Address a;
+              a.division_code = "420704";
+              a.township_code = township;
+              a.community_code = community;
+              a.full_text = text;
+              a.station_code = station;
+              HUKOU_ASSIGN_OR_RETURN(registry::Address addr,
+                                     registry::CreateAddress(c, a, org::Actor::System(), clock_));
+              HUKOU_ASSIGN_OR_RETURN(out, registry::CreateHousehold(c, "family", addr.id,
+                                                                    org::Actor::System(), clock_));
+              return Status::Ok();
+            })
+            .ok());
+    return out;
+  }
+
+  std::string MakePerson(const std::string& name, const std::string& sex, const std::string& birth,
+                         const registry::Household& h, const std::string& relation) {
+    std::string id;
+    Status s = db().Transact([&](store::Connection& c) -> Status {
+      registry::NewPerson p;
+      HUKOU_ASSIGN_OR_RETURN(p.id_number,
+                             registry::AllocateIdNumber(c, "420704", *Date::Parse(birth), sex));
+      p.name = name;
+      p.sex = sex;
+      p.ethnicity = "01";
+      p.birth_date = birth;
+      p.household_id = h.id;
+      p.relation_to_head = relation;
+      HUKOU_ASSIGN_OR_RETURN(registry::Person done,
+                             registry::RegisterPerson(c, p, org::Actor::System(), clock_));
+      id = done.id_number;
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return id;
+  }
+
+  int64_t Count(const std::string& sql) {
+    int64_t n = -1;
+    EXPECT_TRUE(db().Read([&](store::Connection& c) -> Status {
+                      HUKOU_ASSIGN_OR_RETURN(store::Rows r, c.Query(sql));
+                      n = r.Int(0, 0);
+                      return Status::Ok();
+                    })
+                    .ok());
+    return n;
+  }
+
+  registry::Person Read(const std::string& id_number) {
+    registry::Person p;
+    EXPECT_TRUE(db().Read([&](store::Connection& c) -> Status {
+                      HUKOU_ASSIGN_OR_RETURN(
+                          p, registry::ReadPerson(c, id_number, org::Actor::System()));
+                      return Status::Ok();
+                    })
+                    .ok());
+    return p;
+  }
+
+  ReceiveInput Input(const std::string& item, const std::string& subject) {
+    ReceiveInput in;
+    in.item_code = item;
+    in.applicant_name = "王大伟";
+    in.applicant_id_number = head_;
+    in.applicant_phone = "13800000000";
+    if (!subject.empty()) in.subjects.push_back({subject, nullptr, ""});
+    in.materials = {"application_form"};
+    return in;
+  }
+
+  FixedClock clock_{At(2026, 11, 20)};
+  std::unique_ptr<store::TestDatabase> tdb_;
+  registry::Household h1_, h2_;
+  std::string head_, wife_, son_;
+  org::Actor clerk_ = Officer(1, org::Role::kWindowClerk, kStation2, kStation2);
+  org::Actor police_ = Officer(2, org::Role::kPolice, kStation1, kStation1);
+  org::Actor chief_ = Officer(3, org::Role::kStationChief, kStation1, kStation1);
+  org::Actor branch_ = Officer(4, org::Role::kBranchApprover, "420704000000", "420704");
+  org::Actor city_ = Officer(5, org::Role::kCityApprover, "420700000000", "4207");
+  org::Actor aux_ = Officer(6, org::Role::kAuxiliary, kStation1, kStation1);
+};
+
+TEST_P(EngineTest, BirthRunsTheChainSignedAndRegistersTheChild) {
+  DigestSigner signer;
+  Engine engine(db(), clock_, &signer);
+  ReceiveInput in = Input("HK0101", "");
+  in.subjects.push_back({"",
+                         {{"name", "王小宝"},
+                          {"sex", "2"},
+                          {"ethnicity", "01"},
+                          {"birth_date", "2026-11-02"},
+                          {"father_name", "王大伟"},
+                          {"father_id_number", head_}},
+                         "20"});
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, clerk_);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->station_code, kStation1) << "routed to the household's station";
+  EXPECT_EQ(c->receiving_station_code, kStation2);
+  EXPECT_EQ(c->status, kReceived);
+  ASSERT_EQ(c->steps.size(), 1u);
+  EXPECT_TRUE(c->steps[0].signed_);
+  EXPECT_FALSE(engine.Decide(c->case_no, {"approve", "", {}}, aux_).ok());
+  auto accepted = engine.Decide(c->case_no, {"approve", "同意受理", {}}, police_);
+  ASSERT_TRUE(accepted.ok()) << accepted.error().message;
+  EXPECT_EQ(accepted->status, kAccepted);
+  auto approved = engine.Decide(c->case_no, {"approve", "同意", {}}, chief_);
+  ASSERT_TRUE(approved.ok()) << approved.error().message;
+  EXPECT_EQ(approved->status, kApproved);
+  ASSERT_EQ(approved->persons.size(), 1u);
+  ASSERT_TRUE(approved->persons[0].person_id.has_value());
+  const std::string baby = approved->persons[0].id_number;
+  ASSERT_EQ(baby.size(), 18u);
+  EXPECT_EQ(baby.substr(6, 8), "20261102");
+  registry::Person p = Read(baby);
+  EXPECT_EQ(p.name, "王小宝");
+  EXPECT_EQ(p.household_id, h1_.id);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM change_log WHERE case_id = " + std::to_string(c->id)),
+            Count("SELECT COUNT(*) FROM change_log WHERE case_id IS NOT NULL"));
+  EXPECT_GE(Count("SELECT COUNT(*) FROM change_log WHERE case_id = " + std::to_string(c->id)), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM notification_outbox WHERE subject_id = '" + c->case_no +
+                  "' AND channel = 'sms' AND recipient = '13800000000'"),
+            1);
+  EXPECT_FALSE(approved->notice.empty());
+  auto issued = engine.Issue(c->case_no, clerk_);
+  ASSERT_TRUE(issued.ok()) << issued.error().message;
+  EXPECT_EQ(issued->status, kIssued);
+  EXPECT_EQ(signer.calls.load(), 4) << "receive, accept, approve, issue; the auxiliary's refused "
+                                       "try is never signed";
+  // Every stored step carries a verifiable signature over its payload.
+  ASSERT_TRUE(db().Read([&](store::Connection& conn) -> Status {
+                    HUKOU_ASSIGN_OR_RETURN(
+                        store::Rows r,
+                        conn.Query("SELECT payload, payload_sm3, signature, signature_key_id, "
+                                   "signer_id FROM case_steps ORDER BY step_no"));
+                    EXPECT_EQ(r.size(), 4u);
+                    for (size_t i = 0; i < r.size(); ++i) {
+                      EXPECT_EQ(trust::Sm3Hex(r.Text(i, 0)), r.Text(i, 1));
+                      EXPECT_EQ(r.Text(i, 2), DigestSigner::Expected(r.Int(i, 4), r.Text(i, 0)));
+                      EXPECT_EQ(r.Int(i, 3), 100 + r.Int(i, 4));
+                    }
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST_P(EngineTest, MissingMaterialsAreListedAtOnceAndNothingIsWritten) {
+  Engine engine(db(), clock_);
+  ReceiveInput in = Input("HK0502", head_);
+  in.materials = {};
+  auto c = engine.Receive(in, clerk_);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code, "case.materials_missing");
+  EXPECT_NE(c.error().message.find("户口登记申请表"), std::string::npos);
+  EXPECT_NE(c.error().message.find("外国护照"), std::string::npos) << c.error().message;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_sequences"), 0);
+}
+
+TEST_P(EngineTest, RegistrationPlaceItemsAreRefusedAtOtherWindows) {
+  Engine engine(db(), clock_);
+  ReceiveInput in = Input("HK1001", head_);
+  in.form = {{"address_id", h1_.address.id}};
+  auto refused = engine.Receive(in, clerk_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "case.registration_place_only");
+}
+
+TEST_P(EngineTest, TwoApproversAtOnceExactlyOneSucceeds) {
+  Engine engine(db(), clock_);
+  ReceiveInput in = Input("HK0201", head_);
+  auto c = engine.Receive(in, clerk_);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  auto accepted = engine.Decide(c->case_no, {"approve", "", {}}, police_);
+  ASSERT_TRUE(accepted.ok());
+  const int64_t seen = accepted->version;  // both approvers look at the same page
+  org::Actor chief2 = chief_;
+  chief2.user_id = 9;
+  std::atomic<int> ok{0}, conflict{0};
+  std::vector<std::thread> threads;
+  for (const org::Actor* a : {&chief_, &chief2}) {
+    threads.emplace_back([&, a] {
+      auto r = engine.Decide(c->case_no, {"approve", "同意", {}, seen}, *a);
+      if (r.ok()) ++ok;
+      if (!r.ok() && r.error().code == "case.conflict") ++conflict;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(conflict.load(), 1);
+  EXPECT_EQ(Read(head_).status, "cancelled");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM change_log WHERE field = 'status' AND action = 'cancel'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_steps"), 3);
+}
+
+TEST_P(EngineTest, RestoreNeedsTheNationalCheckAndBiometrics) {
+  Engine engine(db(), clock_);
+  ASSERT_TRUE(db().Transact([&](store::Connection& c) -> Status {
+                    return registry::CancelPerson(c, Read(son_).id, "40", "2024-09-01",
+                                                  org::Actor::System(), clock_)
+                        .status();
+                  })
+                  .ok());
+  ReceiveInput in = Input("HK0602", son_);
+  in.materials = {"application_form", "discharge_certificate", "placement_letter"};
+  in.form = {{"household_number", h1_.household_number}, {"relation_to_head", "20"}};
+  in.trafficked = true;
+  org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
+  auto c = engine.Receive(in, window);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM dna_notices"), 1);
+  auto unchecked = engine.Decide(c->case_no, {"approve", "", {}}, police_);
+  ASSERT_FALSE(unchecked.ok());
+  EXPECT_EQ(unchecked.error().code, "case.national_check_required");
+  FixedCheck check;
+  auto checked = engine.NationalCheck(c->case_no, check, police_);
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_EQ(checked->checks.size(), 1u);
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
+  auto early = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code, "case.biometrics_required");
+  BiometricInput photo{1, "photo", 0, "\xff\xd8\xff jpeg", "image/jpeg", "", 0};
+  ASSERT_TRUE(engine.CaptureBiometric(c->case_no, photo, police_).ok());
+  for (int f = 1; f <= 10; ++f) {
+    BiometricInput fp{1, "fingerprint", f, "wsq" + std::to_string(f), "image/x-wsq", "", 0};
+    ASSERT_TRUE(engine.CaptureBiometric(c->case_no, fp, aux_).status().error().code ==
+                "case.auxiliary");
+    ASSERT_TRUE(engine.CaptureBiometric(c->case_no, fp, police_).ok());
+  }
+  ASSERT_TRUE(
+      engine
+          .CaptureBiometric(c->case_no, {1, "portrait_comparison", 0, "", "", "match", 93}, police_)
+          .ok());
+  auto approved = engine.Decide(c->case_no, {"approve", "同意恢复", {}}, branch_);
+  ASSERT_TRUE(approved.ok()) << approved.error().message;
+  registry::Person p = Read(son_);
+  EXPECT_EQ(p.status, "active");
+  EXPECT_EQ(p.household_id, h1_.id);
+}
+
+TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {
+  Engine engine(db(), clock_);
+  ReceiveInput in = Input("HK1201", "");
+  in.subjects.push_back(
+      {"",
+       {{"name", "王小芳"}, {"sex", "2"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  in.materials = {"application_form", "photo"};
+  in.form = {{"household_number", h1_.household_number}, {"discovery_date", "2026-11-02"}};
+  org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
+  auto c = engine.Receive(in, window);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->due_date, WorkCalendar::Shipped().AddWorkdays(Date{2026, 11, 2}, 20).ToString())
+      << "B11: 20 working days from the discovery, not from the receipt";
+  FixedCheck check;
+  auto checked = engine.NationalCheck(c->case_no, check, police_);
+  ASSERT_TRUE(checked.ok());
+  EXPECT_TRUE(checked->checks.empty()) << "a person without a number has nothing to check";
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
+  auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_EQ(Read(done->persons[0].id_number).name, "王小芳");
+}
+
+TEST_P(EngineTest, HouseholdSplitMovesTheMembersIntoANewHousehold) {
+  Engine engine(db(), clock_);
+  ReceiveInput in = Input("HK1001", "");
+  in.subjects = {{son_, nullptr, "02"}};
+  in.form = {{"address_id", h1_.address.id}};
+  org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
+  auto c = engine.Receive(in, window);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  auto done = engine.Decide(c->case_no, {"approve", "", {}}, chief_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  registry::Person p = Read(son_);
+  EXPECT_NE(p.household_id, h1_.id);
+  EXPECT_EQ(p.relation_to_head, "02");
+}
+
+TEST_P(EngineTest, ListsTasksByRoleAndOverdueCases) {
+  Engine engine(db(), clock_);
+  auto c = engine.Receive(Input("HK0903", wife_), clerk_);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  CaseFilter todo;
+  todo.todo = true;
+  auto police_tasks = engine.List(todo, police_);
+  ASSERT_TRUE(police_tasks.ok());
+  EXPECT_EQ(police_tasks->second, 1);
+  auto chief_tasks = engine.List(todo, branch_);
+  ASSERT_TRUE(chief_tasks.ok());
+  EXPECT_EQ(chief_tasks->second, 0) << "the branch approver has no step here";
+  CaseFilter overdue;
+  overdue.overdue_only = true;
+  EXPECT_EQ(engine.List(overdue, city_)->second, 0);
+  FixedClock later(At(2026, 12, 31));
+  Engine late(db(), later);
+  EXPECT_EQ(late.List(overdue, city_)->second, 1);
+  auto stats = late.Stats(city_);
+  ASSERT_TRUE(stats.ok());
+  ASSERT_EQ(stats->size(), 1u);
+  EXPECT_EQ((*stats)[0].overdue, 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::ValuesIn(store::TestDatabase::Backends()),
+                         [](const auto& info) { return store::BackendName(info.param); });
+
+}  // namespace
+}  // namespace hukou::cases

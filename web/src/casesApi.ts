@@ -193,6 +193,8 @@ export interface DecisionInput {
   decision: 'approve' | 'return' | 'reject';
   opinion: string;
   missing?: string[];
+  /** The case version shown: another officer's decision in between gives 409 case.conflict. */
+  version?: number;
 }
 
 type Query = Record<string, string | number | boolean | null | undefined>;

@@ -91,7 +91,7 @@ export const FORM_LABELS: Record<string, string> = {
   from_address: '迁出地址',
   destination_address: '迁往地址',
   reason: '申请事由',
-  discovered_date: '发现日期',
+  discovery_date: '发现日期',
 };
 
 /** The wizard's questions for an item's effect and effect parameter. */
@@ -104,7 +104,7 @@ export function effectSpec(effect: string, param: string): EffectSpec {
         subjects: 'new',
         many: false,
         relation: true,
-        fields: [HOUSEHOLD, ...(param === 'no_hukou' ? [{ key: 'discovered_date', label: '发现日期', kind: 'date', required: true }] : [])],
+        fields: [HOUSEHOLD, ...(param === 'no_hukou' ? [{ key: 'discovery_date', label: '发现日期', kind: 'date', required: true }] : [])],
       };
     case 'migrate_in':
       return {
@@ -152,7 +152,7 @@ export function effectSpec(effect: string, param: string): EffectSpec {
         relation: false,
         fields: [
           ...(param ? [] : [{ key: 'cancel_reason', label: '注销原因', kind: 'code', table: 'cancel_reason', required: true }]),
-          { key: 'cancel_date', label: '注销日期', kind: 'date', required: true },
+          { key: 'cancel_date', label: '注销日期', kind: 'date', placeholder: '默认为审批当日' },
         ],
       };
     case 'change_main':

@@ -14,6 +14,8 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, RESULTS_DIR, scenario } from './browser.mjs';
 
 const ITEM = 'HK0101';
+/** What police1 returns the case for (退回补正), before the chain is taken through. */
+const RETURN_MISSING = '申请人签字的户口登记申请表';
 /** The demo user who takes a chain step of each role (src/demo/demo.cc). */
 const USER_OF_ROLE = { police: 'police1', station_chief: 'chief1', branch_approver: 'branch1', city_approver: 'city1' };
 
@@ -80,8 +82,8 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=case-header] [data-testid=case-status]').filter({ hasText: text }).waitFor();
   }
 
-  /** Opens the case from the user's 我的待办 and takes the awaited step with the approve decision. */
-  async function decideFromTodo(login, label) {
+  /** Opens the case from the user's 我的待办. */
+  async function openFromTodo(login) {
     await loginAs(login);
     await page.getByRole('menuitem', { name: '我的待办' }).click();
     const row = page.locator('[data-testid=case-table] .el-table__row').filter({ hasText: c.caseNo });
@@ -90,6 +92,20 @@ export async function runCasesE2E(overrides = {}) {
     });
     await row.first().click();
     await page.waitForURL(new RegExp(`#/cases/${c.caseNo}$`));
+  }
+
+  /** Submits the dialog `name` and waits for the POST to `…/cases/{no}/{path}` to succeed. */
+  async function submitDialog(dialog, button, path) {
+    const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/cases/${c.caseNo}/${path}`));
+    await dialog.locator(`[data-testid=${button}]`).click();
+    const res = await response;
+    if (!res.ok()) throw new Error(`${path} 接口返回 HTTP ${res.status()}：${await res.text()}`);
+    await dialog.waitFor({ state: 'hidden' });
+  }
+
+  /** Takes the awaited step from the user's 我的待办 with the approve decision (button `label`). */
+  async function approveFromTodo(login, label) {
+    await openFromTodo(login);
     const button = page.locator('[data-testid=decide-approve]');
     await button.waitFor();
     const text = (await button.innerText()).trim();
@@ -98,11 +114,7 @@ export async function runCasesE2E(overrides = {}) {
     const dialog = page.getByRole('dialog', { name: label });
     await dialog.waitFor();
     await dialog.locator('[data-testid=decision-opinion]').fill(`${label}：材料齐全，符合出生登记条件`);
-    const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/cases/${c.caseNo}/decisions`));
-    await dialog.locator('[data-testid=decision-submit]').click();
-    const res = await response;
-    if (!res.ok()) throw new Error(`审批接口返回 HTTP ${res.status()}：${await res.text()}`);
-    await dialog.waitFor({ state: 'hidden' });
+    await submitDialog(dialog, 'decision-submit', 'decisions');
   }
 
   console.log(`e2e cases: ${o.url}, ${ITEM} by clerk1 → chain → clerk1`);
@@ -186,16 +198,42 @@ export async function runCasesE2E(overrides = {}) {
     console.log(`    办件编号 ${c.caseNo}`);
   });
 
+  await step('police1：退回补正，一次告知需补正内容', 'c10-returned', async () => {
+    await openFromTodo('police1');
+    await page.locator('[data-testid=decide-return]').click();
+    const dialog = page.getByRole('dialog', { name: '退回补正' });
+    await dialog.waitFor();
+    const missing = dialog.locator('[data-testid=decision-missing] input');
+    await missing.fill(RETURN_MISSING);
+    await missing.press('Enter');
+    await dialog.locator('[data-testid=decision-opinion]').fill('申请表缺申请人签字，请补正后重新提交');
+    await submitDialog(dialog, 'decision-submit', 'decisions');
+    await statusIs('退回补正');
+    const notice = (await page.locator('[data-testid=case-returned]').innerText()).replace(/\s+/g, ' ');
+    if (!notice.includes(RETURN_MISSING)) throw new Error(`退回提示未列出需补正内容：${notice}`);
+  });
+
+  await step('clerk1：待办中补正后重新提交', 'c11-resubmitted', async () => {
+    await openFromTodo('clerk1');
+    await page.locator('[data-testid=case-returned]').waitFor();
+    await page.locator('[data-testid=case-resubmit]').click();
+    const dialog = page.getByRole('dialog', { name: '补正后重新提交' });
+    await dialog.waitFor();
+    await dialog.locator('[data-testid=resubmit-opinion]').fill('申请人已在申请表上补签');
+    await submitDialog(dialog, 'resubmit-submit', 'resubmit');
+    await statusIs('已收件');
+  });
+
   for (const [i, s] of c.item ? c.item.chain.entries() : []) {
     const login = USER_OF_ROLE[s.role];
     const label = s.action === 'accept' ? '受理' : s.action === 'review' ? '审核通过' : '审批通过';
-    await step(`${login}：待办中${label}`, `c1${i}-${s.action}`, async () => {
-      await decideFromTodo(login, label);
+    await step(`${login}：待办中${label}`, `c2${i}-${s.action}`, async () => {
+      await approveFromTodo(login, label);
       await statusIs(i === c.item.chain.length - 1 ? '已审批' : '已受理');
     });
   }
 
-  await step('审批后新生儿已分配公民身份号码', 'c20-approved', async () => {
+  await step('审批后新生儿已分配公民身份号码', 'c30-approved', async () => {
     const id = page.locator('[data-testid=case-persons] [data-testid=person-id-number]').first();
     await id.waitFor();
     c.newId = (await id.innerText()).trim();
@@ -203,14 +241,14 @@ export async function runCasesE2E(overrides = {}) {
     console.log(`    ${c.child} ${c.newId}`);
   });
 
-  await step('窗口发证办结，审批记录完整', 'c21-issued', async () => {
+  await step('窗口发证办结，审批记录完整', 'c31-issued', async () => {
     await loginAs('clerk1');
     await page.goto(`${o.url}/#/cases/${c.caseNo}`);
     await page.locator('[data-testid=case-issue]').click();
     await page.locator('.el-message-box').getByRole('button', { name: '办结' }).click();
     await statusIs('已办结');
     const steps = page.locator('[data-testid=timeline-step]');
-    const want = ['收件', ...c.item.chain.map((s) => (s.action === 'accept' ? '受理' : s.action === 'review' ? '审核' : '审批')), '发证办结'];
+    const want = ['收件', '退回补正', '补正', ...c.item.chain.map((s) => (s.action === 'accept' ? '受理' : s.action === 'review' ? '审核' : '审批')), '发证办结'];
     await steps.nth(want.length - 1).waitFor();
     const texts = (await steps.allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
     if (texts.length !== want.length) throw new Error(`审批记录 ${texts.length} 条，应为 ${want.length} 条：${texts.join(' | ')}`);
@@ -223,7 +261,7 @@ export async function runCasesE2E(overrides = {}) {
     console.log(`    ${texts.map((t) => t.slice(0, 24)).join(' → ')}`);
   });
 
-  await step('按新身份号码查到新生儿', 'c22-person', async () => {
+  await step('按新身份号码查到新生儿', 'c32-person', async () => {
     await loginAs('police1');
     await page.getByRole('menuitem', { name: '人口查询' }).click();
     await page.locator('[data-testid=f-id-number]').fill(c.newId);
@@ -231,7 +269,7 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=person-table] [data-testid=person-name]').filter({ hasText: c.child }).first().waitFor();
   });
 
-  await step('门户：扫码打开进度查询（未登录）', 'c23-portal-progress', async () => {
+  await step('门户：扫码打开进度查询（未登录）', 'c33-portal-progress', async () => {
     await freshPage();
     await page.goto(`${o.url}/#/portal/progress?case_no=${c.caseNo}`, { waitUntil: 'domcontentloaded' });
     const caseNo = page.locator('[data-testid=progress-case-no]');
@@ -242,7 +280,7 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=progress-status]').filter({ hasText: '已办结' }).waitFor();
     const n = await page.locator('[data-testid=progress-step]').count();
     if (n < c.item.chain.length + 2) throw new Error(`进度只有 ${n} 个环节`);
-    await page.screenshot({ path: shot('c23-portal-progress-found'), fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path: shot('c33-portal-progress-found'), fullPage: true, animations: 'disabled' });
     await page.locator('[data-testid=progress-id-number]').fill('110101199003074514');
     await page.locator('[data-testid=progress-search]').click();
     await page.locator('[data-testid=progress-error]').waitFor();

@@ -261,7 +261,15 @@ export async function runCasesE2E(overrides = {}) {
     console.log(`    ${texts.map((t) => t.slice(0, 24)).join(' → ')}`);
   });
 
-  await step('按新身份号码查到新生儿', 'c32-person', async () => {
+  await step('审批表预览：各环节意见和办理人', 'c32-approval-form', async () => {
+    await page.locator('[data-testid=case-approval-form-link]').click();
+    await page.locator('[data-testid=approval-form]').waitFor();
+    const rows = (await page.locator('[data-testid=approval-form-step]').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+    if (rows.length !== c.item.chain.length + 1) throw new Error(`审批表有 ${rows.length} 条意见，应为 ${c.item.chain.length + 1} 条：${rows.join(' | ')}`);
+    if (!rows[0].includes('退回补正') || !rows[rows.length - 1].includes('孙立新')) throw new Error(`审批表意见不对：${rows.join(' | ')}`);
+  });
+
+  await step('按新身份号码查到新生儿', 'c33-person', async () => {
     await loginAs('police1');
     await page.getByRole('menuitem', { name: '人口查询' }).click();
     await page.locator('[data-testid=f-id-number]').fill(c.newId);
@@ -269,7 +277,7 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=person-table] [data-testid=person-name]').filter({ hasText: c.child }).first().waitFor();
   });
 
-  await step('门户：扫码打开进度查询（未登录）', 'c33-portal-progress', async () => {
+  await step('门户：扫码打开进度查询（未登录）', 'c34-portal-progress', async () => {
     await freshPage();
     await page.goto(`${o.url}/#/portal/progress?case_no=${c.caseNo}`, { waitUntil: 'domcontentloaded' });
     const caseNo = page.locator('[data-testid=progress-case-no]');
@@ -280,7 +288,7 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=progress-status]').filter({ hasText: '已办结' }).waitFor();
     const n = await page.locator('[data-testid=progress-step]').count();
     if (n < c.item.chain.length + 2) throw new Error(`进度只有 ${n} 个环节`);
-    await page.screenshot({ path: shot('c33-portal-progress-found'), fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path: shot('c34-portal-progress-found'), fullPage: true, animations: 'disabled' });
     await page.locator('[data-testid=progress-id-number]').fill('110101199003074514');
     await page.locator('[data-testid=progress-search]').click();
     await page.locator('[data-testid=progress-error]').waitFor();

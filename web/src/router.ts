@@ -117,6 +117,12 @@ const routes: RouteRecordRaw[] = [
         meta: { title: '办件详情', crumbs: ['办件管理', '办件详情'], roles: CASE_ROLES },
       },
       {
+        path: 'cases/:caseNo/approval-form',
+        name: 'case-approval-form',
+        component: () => import('./views/cases/CaseApprovalForm.vue'),
+        meta: { title: '审批表', crumbs: ['办件管理', '审批表'], roles: CASE_ROLES },
+      },
+      {
         path: 'cases/:caseNo/receipt',
         name: 'case-receipt',
         component: () => import('./views/cases/CaseReceipt.vue'),

@@ -177,3 +177,29 @@ export function effectSpec(effect: string, param: string): EffectSpec {
       return { subjects: 'optional', many: true, relation: false, fields: [{ key: 'household_number', label: '户号', kind: 'household' }] };
   }
 }
+
+/** A person item's value for display: coded items by name (`codeName(table, code)`). */
+export function codedValue(codeName: (table: string, code: string) => string, field: string, v: unknown): string {
+  const s = v === null || v === undefined ? '' : String(v);
+  if (PERSON_CODE_TABLES[field]) return codeName(PERSON_CODE_TABLES[field], s);
+  if (field === 'relation_to_head') return codeName('relation', s);
+  return s;
+}
+
+/** A case's form as label/value lines; changes read "old → new". */
+export function describeForm(form: Record<string, unknown>, valueOf: (field: string, v: unknown) => string): { label: string; value: string }[] {
+  const out: { label: string; value: string }[] = [];
+  const before = (form.old_values || {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(form)) {
+    if (k === 'old_values') continue;
+    if (k === 'changes' && v && typeof v === 'object') {
+      for (const [field, nv] of Object.entries(v as Record<string, unknown>)) {
+        const old = field in before ? valueOf(field, before[field]) : '';
+        out.push({ label: `变更${NEW_PERSON_LABELS[field] || field}`, value: `${old || '（空）'} → ${valueOf(field, nv)}` });
+      }
+      continue;
+    }
+    out.push({ label: FORM_LABELS[k] || k, value: typeof v === 'object' ? JSON.stringify(v) : valueOf(k, v) });
+  }
+  return out;
+}

@@ -23,6 +23,8 @@ HUKOU_DEMO_LOGINS=(
   "worker1:社区协管员 community worker (凤凰派出所)"
   "police2:户籍民警 registration officer (华容派出所，另一分局)"
   "clerk2:窗口受理员 window clerk (华容派出所户籍窗口)"
+  "chief2:派出所所长 station chief (华容派出所)"
+  "branch2:分局审批人 branch approver (华容区分局)"
 )
 
 # stage TITLE: prints a clearly visible heading for one stage of a script.

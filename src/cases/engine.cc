@@ -138,11 +138,11 @@ Result<Signed> SignRecord(trust::Signer* signer, const DecisionRecord& r) {
 Status InsertStep(store::Connection& conn, const Case& c, int step_no, int chain_index,
                   std::string_view level, const DecisionRecord& r, const Signed& s,
                   std::string_view due_date, int64_t duration, bool overdue) {
-  store::Value sig, key, signer;
+  store::Value sig, key;
+  const store::Value signer = r.officer_id != 0 ? store::Value(r.officer_id) : store::Value();
   if (s.signature) {
     sig = s.signature->value;
     key = s.signature->key_id;
-    signer = r.officer_id;
   }
   return conn
       .Exec(
@@ -835,6 +835,16 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
         const bool checked = std::any_of(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
           return k.id_number == p.id_number;
         });
+        // A9: restoring or registering someone still registered elsewhere is refused.
+        const bool elsewhere =
+            std::any_of(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
+              return k.id_number == p.id_number && k.outcome == "active" && !k.peer.empty();
+            });
+        if (elsewhere && (item.effect == "restore" || item.effect == "register")) {
+          return BusinessRuleError("case.registered_elsewhere",
+                                   p.name + "经全国户籍信息核查在其他地方仍有有效户口，不能受理",
+                                   "national_check");
+        }
         if (!checked) {
           return BusinessRuleError("case.national_check_required",
                                    p.name + "尚无全国户籍信息核查结果，不能受理", "national_check");

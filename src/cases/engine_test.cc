@@ -46,15 +46,19 @@ class DigestSigner : public trust::Signer {
 // A national check that answers from a fixed outcome.
 class FixedCheck : public services::NationalCheckProvider {
  public:
+  explicit FixedCheck(std::string outcome = "none") : outcome_(std::move(outcome)) {}
   Result<services::NationalCheckResult> Check(std::string_view id_number,
                                               std::string_view) override {
     services::NationalCheckResult r;
     r.id_number = std::string(id_number);
-    r.outcome = "none";
-    r.peer = "test";
+    r.outcome = outcome_;
+    r.peer = outcome_ == "none" ? "" : "ordos";
     r.checked_at = "2026-11-20T02:00:00.000000Z";
     return r;
   }
+
+ private:
+  std::string outcome_;
 };
 
 org::Actor Officer(int64_t id, org::Role role, std::string unit, std::string scope) {
@@ -161,6 +165,22 @@ class EngineTest : public ::testing::TestWithParam<store::Backend> {
     in.applicant_phone = "13800000000";
     if (!subject.empty()) in.subjects.push_back({subject, nullptr, ""});
     in.materials = {"application_form"};
+    return in;
+  }
+
+  // The person leaves for military service (注销, reason 40).
+  Status CancelForService(const std::string& id_number) {
+    const int64_t id = Read(id_number).id;
+    return db().Transact([&](store::Connection& c) -> Status {
+      return registry::CancelPerson(c, id, "40", "2024-09-01", org::Actor::System(), clock_)
+          .status();
+    });
+  }
+
+  // 退出现役恢复户口 with every material handed in.
+  ReceiveInput RestoreInput(const std::string& id_number) {
+    ReceiveInput in = Input("HK0602", id_number);
+    in.materials = {"application_form", "discharge_certificate", "placement_letter"};
     return in;
   }
 
@@ -292,14 +312,8 @@ TEST_P(EngineTest, TwoApproversAtOnceExactlyOneSucceeds) {
 
 TEST_P(EngineTest, RestoreNeedsTheNationalCheckAndBiometrics) {
   Engine engine(db(), clock_);
-  ASSERT_TRUE(db().Transact([&](store::Connection& c) -> Status {
-                    return registry::CancelPerson(c, Read(son_).id, "40", "2024-09-01",
-                                                  org::Actor::System(), clock_)
-                        .status();
-                  })
-                  .ok());
-  ReceiveInput in = Input("HK0602", son_);
-  in.materials = {"application_form", "discharge_certificate", "placement_letter"};
+  ASSERT_TRUE(CancelForService(son_).ok());
+  ReceiveInput in = RestoreInput(son_);
   in.form = {{"household_number", h1_.household_number}, {"relation_to_head", "20"}};
   in.trafficked = true;
   org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
@@ -335,6 +349,21 @@ TEST_P(EngineTest, RestoreNeedsTheNationalCheckAndBiometrics) {
   registry::Person p = Read(son_);
   EXPECT_EQ(p.status, "active");
   EXPECT_EQ(p.household_id, h1_.id);
+}
+
+TEST_P(EngineTest, NoRestorationOfSomeoneRegisteredElsewhere) {
+  Engine engine(db(), clock_);
+  ASSERT_TRUE(CancelForService(son_).ok());
+  ReceiveInput in = RestoreInput(son_);
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  FixedCheck active("active");
+  ASSERT_TRUE(engine.NationalCheck(c->case_no, active, police_).ok());
+  auto refused = engine.Decide(c->case_no, {"approve", "", {}}, police_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "case.registered_elsewhere");
+  EXPECT_TRUE(engine.Decide(c->case_no, {"reject", "在鄂尔多斯仍有户口", {}}, police_).ok());
 }
 
 TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {

@@ -130,7 +130,7 @@ std::optional<int64_t> EpochSeconds(std::string_view iso) {
   if (!d || std::sscanf(std::string(iso.substr(11, 8)).c_str(), "%d:%d:%d", &h, &m, &s) != 3) {
     return std::nullopt;
   }
-  return d->ToDays() * 86400 + h * 3600 + m * 60 + s;
+  return d->ToDays() * 86400 + int64_t{h} * 3600 + int64_t{m} * 60 + s;
 }
 }  // namespace
 

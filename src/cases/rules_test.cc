@@ -135,7 +135,7 @@ TEST(BiometricsTest, SixteenAndOverNeedPhotoTenFingersAndPortrait) {
   BiometricState nine{true, 9, true};
   auto missing = MissingBiometrics(item, "2000-01-01", nine, today);
   ASSERT_EQ(missing.size(), 1u);
-  EXPECT_NE(missing[0].find("9"), std::string::npos);
+  EXPECT_NE(missing[0].find('9'), std::string::npos);
   EXPECT_TRUE(MissingBiometrics(item, "2000-01-01", {true, 10, true}, today).empty());
   item.biometrics = false;
   EXPECT_TRUE(MissingBiometrics(item, "2000-01-01", none, today).empty());

@@ -199,7 +199,7 @@ TEST_P(DemoTest, CityIsConsistentAndTruthIsPresent) {
                       "CASE WHEN p.sex = '1' THEN s.last_male ELSE s.last_female END)"));
           EXPECT_EQ(unrecorded.Int(0, 0), 0);
           HUKOU_ASSIGN_OR_RETURN(auto users, c.Query("SELECT COUNT(*) FROM users"));
-          EXPECT_EQ(users.Int(0, 0), 11);
+          EXPECT_EQ(users.Int(0, 0), 13);
           return Status::Ok();
         }).ok());
 
@@ -293,7 +293,7 @@ TEST_P(DemoTest, CityIsConsistentAndTruthIsPresent) {
   EXPECT_EQ(sample.Text(0, 0), "active");
   EXPECT_EQ(sample.Text(0, 2), truth["sample_person"]["name"].get<std::string>());
   EXPECT_EQ(sample.Text(0, 1), truth["first_station"].get<std::string>());
-  EXPECT_EQ(truth["users"].size(), 11u);
+  EXPECT_EQ(truth["users"].size(), 13u);
 }
 
 TEST_P(DemoTest, RefusesUnknownCityAndNonEmptyDatabase) {

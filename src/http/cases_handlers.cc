@@ -14,7 +14,7 @@ namespace {
 
 using nlohmann::json;
 
-json Parse(const std::string& text, json fallback) {
+json Parse(const std::string& text, const json& fallback) {
   json j = json::parse(text, nullptr, false);
   return j.is_discarded() ? fallback : j;
 }

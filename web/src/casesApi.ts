@@ -1,6 +1,7 @@
 // Cases (办件, docs/api.md "Cases"): receive, lists, the case with its timeline, decisions,
 // resubmission, issue, national check, statistics and the public progress query.
-import { request } from './api';
+import { ref } from 'vue';
+import { ApiError, request } from './api';
 import type { User } from './api';
 
 export interface CaseStepRecord {
@@ -278,4 +279,23 @@ export function durationText(seconds: number): string {
 /** The console URL of the public progress page for a case (the receipt's QR code). */
 export function progressUrl(caseNo: string): string {
   return `${window.location.origin}/#/portal/progress?case_no=${enc(caseNo)}`;
+}
+
+/** The case `caseNo()` names, loaded by `load()`; `error` holds the server's message on failure. */
+export function useCase(caseNo: () => string) {
+  const c = ref<CaseDetail | null>(null);
+  const loading = ref(false);
+  const error = ref('');
+  async function load(): Promise<void> {
+    loading.value = true;
+    error.value = '';
+    try {
+      c.value = await casesApi.get(caseNo());
+    } catch (e) {
+      if (e instanceof ApiError && e.status !== 401) error.value = e.message;
+    } finally {
+      loading.value = false;
+    }
+  }
+  return { c, loading, error, load };
 }

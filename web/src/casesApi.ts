@@ -218,6 +218,8 @@ export const casesApi = {
   resubmit: (caseNo: string, body: { materials: string[]; form?: Record<string, unknown>; opinion: string }) =>
     request<CaseDetail>('POST', `/cases/${enc(caseNo)}/resubmit`, { body }),
   issue: (caseNo: string) => request<CaseDetail>('POST', `/cases/${enc(caseNo)}/issue`, { body: {} }),
+  /** A photo or fingerprint (`data` Base64 with `mime`) or a portrait comparison (`result`, `score`). */
+  biometric: (caseNo: string, body: Record<string, unknown>) => request<CaseDetail>('POST', `/cases/${enc(caseNo)}/biometrics`, { body }),
   nationalCheck: (caseNo: string) => request<CaseDetail>('POST', `/cases/${enc(caseNo)}/national-check`, { body: {} }),
   progress: (caseNo: string, idNumber: string) =>
     request<Progress>('GET', '/public/cases/progress', { query: { case_no: caseNo, id_number: idNumber }, auth401: false }),

@@ -1,28 +1,18 @@
 // Browser test of the web console: log in, search a person by name, open the first result, check
 // its change history (变动记录), correct its phone number (修改辅项) and take a photo (采集照片); then,
-// without a session, open the public portal's 办事指南 and find an item. Drives Debian's chromium through playwright-core (no browser
+// without a session, open the public portal's 办事指南 and find an item. Run directly, it goes on with
+// the case scenario of e2e/cases.mjs. Drives Debian's chromium through playwright-core (no browser
 // download). Env: HUKOU_URL (default http://127.0.0.1:8080), HUKOU_E2E_LOGIN, HUKOU_E2E_PASSWORD,
 // HUKOU_E2E_NAME, HUKOU_CHROMIUM (default /usr/bin/chromium), HUKOU_E2E_TIMEOUT (ms, default 15000).
 // Screenshots go to web/test-results/. Exits non-zero when any step fails.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-export const RESULTS_DIR = path.resolve(here, '..', 'test-results');
+import { CHROMIUM_ARGS, RESULTS_DIR, scenario } from './browser.mjs';
 
-export const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
+export { CHROMIUM_ARGS, RESULTS_DIR };
 
 function options(overrides = {}) {
   const env = process.env;
@@ -42,32 +32,11 @@ export async function runE2E(overrides = {}) {
   const o = options(overrides);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const shot = (name) => path.join(RESULTS_DIR, `${o.prefix}${name}.png`);
-  const result = { passed: 0, failed: 0, skipped: 0 };
   let browser;
   let page;
-  let broken = false;
   const pageErrors = [];
 
-  async function step(title, file, fn) {
-    if (broken) {
-      result.skipped++;
-      console.log(`  - ${title}（跳过）`);
-      return;
-    }
-    const started = Date.now();
-    try {
-      await fn();
-      if (page && file) await page.screenshot({ path: shot(file), fullPage: true, animations: 'disabled' });
-      result.passed++;
-      console.log(`  ✓ ${title} (${Date.now() - started} ms)`);
-    } catch (e) {
-      result.failed++;
-      broken = true;
-      const text = String(e && e.message ? e.message : e).replace(/\x1b\[[0-9;]*m/g, '').trim();
-      console.log(`  ✗ ${title}\n    ${text.split('\n').join('\n    ')}`);
-      if (page) await page.screenshot({ path: shot(`failed-${file || 'step'}`), fullPage: true }).catch(() => {});
-    }
-  }
+  const { step, finish } = scenario('e2e', shot, () => page);
 
   console.log(`e2e: ${o.url} as ${o.login}, searching ${o.name}`);
   await step('启动浏览器', null, async () => {
@@ -203,17 +172,13 @@ export async function runE2E(overrides = {}) {
     console.log(`    门户事项 ${await page.locator('[data-testid=portal-item]').count()} 项（搜索“补领”）`);
   });
 
-  if (browser) await browser.close().catch(() => {});
-  if (pageErrors.length) console.log(`  页面脚本错误：\n    ${pageErrors.join('\n    ')}`);
-  if (pageErrors.length && !broken) {
-    result.failed++;
-    console.log('  ✗ 页面无脚本错误');
-  }
-  console.log(`e2e: ${result.passed} passed, ${result.failed} failed${result.skipped ? `, ${result.skipped} skipped` : ''}`);
-  return result;
+  return finish(browser, pageErrors);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const r = await runE2E();
-  process.exitCode = r.failed > 0 || r.passed === 0 ? 1 : 0;
+  // A case from reception to issue with three users (e2e/cases.mjs); the real server only.
+  const { runCasesE2E } = await import('./cases.mjs');
+  const c = await runCasesE2E();
+  process.exitCode = r.failed > 0 || r.passed === 0 || c.failed > 0 || c.passed === 0 ? 1 : 0;
 }

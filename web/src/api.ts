@@ -206,6 +206,8 @@ export class ApiError extends Error {
     public code: string,
     message: string,
     public field?: string,
+    /** The whole error object, for answers that carry more (e.g. `missing` of case.materials_missing). */
+    public detail?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -273,7 +275,7 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     const err = (data as { error?: { code?: string; message?: string; field?: string } } | null)?.error;
     const message = err?.message || defaultMessage(res.status);
     if (res.status === 401 && opts.auth401 !== false) onUnauthorized();
-    throw new ApiError(res.status, err?.code || `http.${res.status}`, message, err?.field);
+    throw new ApiError(res.status, err?.code || `http.${res.status}`, message, err?.field, err as Record<string, unknown> | undefined);
   }
   return data as T;
 }

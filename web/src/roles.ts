@@ -30,7 +30,15 @@ export interface MenuItem {
   roles: string[];
 }
 
+/** Officers who take chain steps of cases (受理、审核、审批). */
+export const CASE_OFFICER_ROLES = ['police', 'station_chief', 'branch_approver', 'city_approver'];
+
 export const MENU: MenuItem[] = [
+  { path: '/cases/new', title: '受理', icon: 'DocumentAdd', roles: ['window_clerk'] },
+  { path: '/cases/todo', title: '我的待办', icon: 'Bell', roles: ['window_clerk', ...CASE_OFFICER_ROLES] },
+  { path: '/cases/all', title: '全部办件', icon: 'Files', roles: ['window_clerk', ...CASE_OFFICER_ROLES, 'supervisor'] },
+  { path: '/cases/overdue', title: '超期办件', icon: 'AlarmClock', roles: [...CASE_OFFICER_ROLES, 'supervisor'] },
+  { path: '/cases/stats', title: '办件统计', icon: 'DataAnalysis', roles: ['supervisor'] },
   { path: '/persons', title: '人口查询', icon: 'Search', roles: OFFICER_ROLES },
   { path: '/addresses', title: '地址树', icon: 'Location', roles: OFFICER_ROLES },
   { path: '/archive', title: '档案管理', icon: 'FolderOpened', roles: ARCHIVE_ROLES },

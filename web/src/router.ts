@@ -3,8 +3,11 @@ import { ensureSession, session } from './session';
 import { ADMIN_ROLES, OFFICER_ROLES, ALL_ROLES, menuFor } from './roles';
 import { ARCHIVE_ROLES } from './roles';
 import { setUnauthorizedHandler } from './api';
+import { CASE_OFFICER_ROLES } from './roles';
 import ConsoleLayout from './layouts/ConsoleLayout.vue';
 import LoginView from './views/LoginView.vue';
+
+const CASE_ROLES = ['window_clerk', 'supervisor', ...CASE_OFFICER_ROLES];
 
 // Hash history: the server only has to serve index.html at "/".
 // The public portal is also reachable as a plain path (/portal/catalog): the server answers it with
@@ -21,6 +24,7 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'portal-home', component: () => import('./views/portal/PortalHome.vue'), meta: { title: '户政服务网上大厅' } },
       { path: 'catalog', name: 'portal-catalog', component: () => import('./views/portal/PortalCatalog.vue'), meta: { title: '办事指南' } },
+      { path: 'progress', name: 'portal-progress', component: () => import('./views/portal/PortalProgress.vue'), meta: { title: '进度查询' } },
     ],
   },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
@@ -82,6 +86,54 @@ const routes: RouteRecordRaw[] = [
         name: 'calendar',
         component: () => import('./views/CalendarAdmin.vue'),
         meta: { title: '节假日管理', crumbs: ['系统管理', '节假日管理'], roles: ADMIN_ROLES },
+      },
+      {
+        path: 'cases/new',
+        name: 'case-new',
+        component: () => import('./views/cases/CaseReceive.vue'),
+        meta: { title: '窗口受理', crumbs: ['办件管理', '受理'], roles: ['window_clerk'] },
+      },
+      {
+        path: 'cases/todo',
+        name: 'cases-todo',
+        component: () => import('./views/cases/CaseList.vue'),
+        meta: { title: '我的待办', crumbs: ['办件管理', '我的待办'], roles: CASE_ROLES, caseList: 'todo' },
+      },
+      {
+        path: 'cases/all',
+        name: 'cases-all',
+        component: () => import('./views/cases/CaseList.vue'),
+        meta: { title: '全部办件', crumbs: ['办件管理', '全部办件'], roles: CASE_ROLES, caseList: 'all' },
+      },
+      {
+        path: 'cases/overdue',
+        name: 'cases-overdue',
+        component: () => import('./views/cases/CaseList.vue'),
+        meta: { title: '超期办件', crumbs: ['办件管理', '超期办件'], roles: CASE_ROLES, caseList: 'overdue' },
+      },
+      {
+        path: 'cases/stats',
+        name: 'cases-stats',
+        component: () => import('./views/cases/CaseStats.vue'),
+        meta: { title: '办件统计', crumbs: ['办件管理', '办件统计'], roles: CASE_ROLES },
+      },
+      {
+        path: 'cases/:caseNo',
+        name: 'case',
+        component: () => import('./views/cases/CaseDetail.vue'),
+        meta: { title: '办件详情', crumbs: ['办件管理', '办件详情'], roles: CASE_ROLES },
+      },
+      {
+        path: 'cases/:caseNo/approval-form',
+        name: 'case-approval-form',
+        component: () => import('./views/cases/CaseApprovalForm.vue'),
+        meta: { title: '审批表', crumbs: ['办件管理', '审批表'], roles: CASE_ROLES },
+      },
+      {
+        path: 'cases/:caseNo/receipt',
+        name: 'case-receipt',
+        component: () => import('./views/cases/CaseReceipt.vue'),
+        meta: { title: '收件单', crumbs: ['办件管理', '收件单'], roles: CASE_ROLES },
       },
       {
         path: ':rest(.*)*',

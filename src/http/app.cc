@@ -37,6 +37,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterOrgRoutes(router, app);
   RegisterCodeRoutes(router, app);
   RegisterRegistryRoutes(router, app);
+  RegisterTrustRoutes(router, app);
 }
 
 }  // namespace hukou::http

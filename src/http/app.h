@@ -13,6 +13,9 @@
 namespace hukou::registry {
 class AccessLog;
 }
+namespace hukou::trust {
+class KeyStore;
+}
 
 namespace hukou::http {
 
@@ -20,6 +23,7 @@ struct App {
   store::Database* db = nullptr;
   const Clock* clock = nullptr;
   registry::AccessLog* access_log = nullptr;
+  trust::KeyStore* keys = nullptr;  // signing keys; null: users are created without keys
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";
@@ -41,6 +45,7 @@ void RegisterOrgRoutes(Router& router, App& app);   // org_handlers.cc: units, u
 void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, id-numbers, health
 void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
+void RegisterTrustRoutes(Router& router, App& app);  // trust_handlers.cc: keys, public documents
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

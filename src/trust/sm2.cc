@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "trust/sm3.h"
+
 namespace hukou::trust {
 namespace {
 
@@ -108,7 +110,7 @@ std::string Sm2Key::PrivatePem() const {
 std::string Sm2Key::Sign(std::string_view payload) const {
   Sm2Ctx c(pkey_.get());
   size_t len = 0;
-  if (EVP_DigestSignInit(c.md.get(), nullptr, EVP_sm3(), nullptr, pkey_.get()) != 1 ||
+  if (EVP_DigestSignInit(c.md.get(), nullptr, Sm3Md(), nullptr, pkey_.get()) != 1 ||
       EVP_DigestSignUpdate(c.md.get(), payload.data(), payload.size()) != 1 ||
       EVP_DigestSignFinal(c.md.get(), nullptr, &len) != 1) {
     Broken("sign");
@@ -124,7 +126,7 @@ std::string Sm2Key::Sign(std::string_view payload) const {
 bool Sm2Key::Verify(std::string_view payload, std::string_view der) const {
   if (!pkey_) return false;
   Sm2Ctx c(pkey_.get());
-  return EVP_DigestVerifyInit(c.md.get(), nullptr, EVP_sm3(), nullptr, pkey_.get()) == 1 &&
+  return EVP_DigestVerifyInit(c.md.get(), nullptr, Sm3Md(), nullptr, pkey_.get()) == 1 &&
          EVP_DigestVerify(c.md.get(), reinterpret_cast<const unsigned char*>(der.data()),
                           der.size(), reinterpret_cast<const unsigned char*>(payload.data()),
                           payload.size()) == 1;

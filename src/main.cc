@@ -64,7 +64,8 @@ int RunVerify(store::Database& db, int threads) {
             << "，签名 " << report->signatures << "（文书 " << report->documents << "，审批步骤 "
             << report->case_steps << "），文件 " << report->files << "；用时 " << seconds << " 秒（"
             << static_cast<int64_t>(report->chain_entries / std::max(seconds, 1e-9))
-            << " entries/s）\n";
+            << " entries/s, " << static_cast<int64_t>(report->signatures / std::max(seconds, 1e-9))
+            << " signatures/s）\n";
   std::cout << (report->ok()
                     ? "全部完好 OK\n"
                     : "发现 " + std::to_string(report->problems.size()) + " 处损坏 BROKEN\n");

@@ -127,6 +127,29 @@ Status RecordKeyUse(store::Connection& conn, const Signature& signature, std::st
       .status();
 }
 
+Result<int64_t> SealImage(store::Connection& conn, std::string_view unit_code) {
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows r,
+      conn.Query("SELECT COALESCE(seal_image_file_id, 0) FROM signing_keys WHERE owner_kind = "
+                 "'unit' AND owner_id = $1 AND status = 'active'",
+                 {std::string(unit_code)}));
+  if (r.empty()) return NoKey(kOwnerUnit);
+  return r.Int(0, 0);
+}
+
+Status SetSealImage(store::Connection& conn, std::string_view unit_code, int64_t file_id,
+                    int64_t by_user, const Clock& clock) {
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows r,
+      conn.Query("UPDATE signing_keys SET seal_image_file_id = $2 WHERE owner_kind = 'unit' AND "
+                 "owner_id = $1 AND status = 'active' RETURNING id",
+                 {std::string(unit_code), file_id}));
+  if (r.empty()) return NoKey(kOwnerUnit);
+  nlohmann::json detail = {{"unit_code", unit_code}, {"file_id", file_id}};
+  return AppendAudit(conn, {by_user, "seal.image", "signing_key", r.Text(0, 0), detail.dump()},
+                     clock);
+}
+
 Result<std::unique_ptr<KeyStore>> KeyStore::Open(store::Database& db, ServerKey server_key) {
   std::unique_ptr<KeyStore> ks(new KeyStore(db, std::move(server_key)));
   HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) -> Status {

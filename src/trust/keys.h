@@ -75,6 +75,14 @@ Status RecordKeyUse(store::Connection& conn, const Signature& signature, std::st
                     std::string_view object_kind, std::string_view object_id, int64_t user_id,
                     const Clock& clock);
 
+// The seal image (files.id) of the unit's active seal key, 0 when none is set.
+// Errors: kBusinessRule trust.no_seal (the unit has no active seal key).
+Result<int64_t> SealImage(store::Connection& conn, std::string_view unit_code);
+// Sets the seal image of the unit's active seal key (kept across rotations), audited.
+// Errors: kBusinessRule trust.no_seal.
+Status SetSealImage(store::Connection& conn, std::string_view unit_code, int64_t file_id,
+                    int64_t by_user, const Clock& clock);
+
 class KeyStore final : public Signer {
  public:
   // Errors: database errors reading the key-event high-water mark.

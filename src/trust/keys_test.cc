@@ -195,6 +195,57 @@ TEST_P(TrustDbTest, RotationAndRevocationKeepHistory) {
   EXPECT_EQ(Int("SELECT COUNT(*) FROM audit_log WHERE action = 'key.revoke'"), 1);
 }
 
+TEST_P(TrustDbTest, SealImageFollowsTheUnitsSealAcrossRotation) {
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM signing_keys WHERE seal_image_file_id IS NOT NULL"), 0);
+  ASSERT_TRUE(Exec("INSERT INTO files (sm3, mime, size, data, created_at) VALUES ('" +
+                   Sm3Hex("png") + "', 'image/png', 3, 'png', 'x')"));
+  const int64_t file = Int("SELECT id FROM files");
+  ASSERT_TRUE(
+      db().Transact([&](store::Connection& c) { return SetSealImage(c, kUnit, file, 0, clock_); })
+          .ok());
+  ASSERT_TRUE(keys_->Rotate(kOwnerUnit, kUnit, 0, clock_).ok());
+  ASSERT_TRUE(db().Read([&](store::Connection& c) -> Status {
+                    HUKOU_ASSIGN_OR_RETURN(int64_t image, SealImage(c, kUnit));
+                    EXPECT_EQ(image, file);
+                    EXPECT_EQ(SealImage(c, "999999999999").error().code, "trust.no_seal");
+                    return Status::Ok();
+                  })
+                  .ok());
+}
+
+TEST_P(TrustDbTest, ARewrittenChainNoLongerMatchesItsSignedCheckpoint) {
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(db().Transact([&](store::Connection& c) {
+                      return AppendAudit(c, {1, "a", "t", std::to_string(i), ""}, clock_);
+                    })
+                    .ok());
+  }
+  ASSERT_TRUE(WriteCheckpoints(db(), *keys_, clock_).ok());
+  // Rewrite the last entry consistently (new content, recomputed hash and head): only the
+  // signed checkpoint still knows the old hash.
+  const int64_t last = Int("SELECT MAX(seq) FROM audit_log");
+  std::string prev;
+  std::vector<std::string> fields;
+  ASSERT_TRUE(db().Read([&](store::Connection& c) -> Status {
+                    HUKOU_ASSIGN_OR_RETURN(
+                        auto r, c.Query("SELECT prev_hash, at, user_id, action, object_kind, "
+                                        "object_id, detail FROM audit_log WHERE seq = $1",
+                                        {last}));
+                    prev = r.Text(0, 0);
+                    for (size_t i = 1; i < 7; ++i) fields.push_back(r.Text(0, i));
+                    return Status::Ok();
+                  })
+                  .ok());
+  fields[3] = "forged";
+  const std::string hash = ChainHash(prev, last, {fields.begin(), fields.end()});
+  ASSERT_TRUE(Exec("UPDATE audit_log SET object_kind = 'forged', hash = '" + hash +
+                   "' WHERE seq = " + std::to_string(last)));
+  ASSERT_TRUE(Exec("UPDATE audit_chains SET last_hash = '" + hash + "' WHERE name = 'audit'"));
+  const int64_t checkpoint = Int("SELECT id FROM audit_checkpoints WHERE chain = 'audit'");
+  EXPECT_EQ(Problems(), std::vector<std::string>{"audit_checkpoints:" + std::to_string(checkpoint) +
+                                                 ":checkpoint_mismatch"});
+}
+
 TEST_P(TrustDbTest, AnotherProcessSeesARevocationAfterRefresh) {
   auto other_db = store::Database::Open(t_->url());
   ASSERT_TRUE(other_db.ok());

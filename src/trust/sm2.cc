@@ -68,9 +68,10 @@ Sm2Key Sm2Key::Generate() {
   return k;
 }
 
-Result<Sm2Key> Sm2Key::FromPublicPem(std::string_view pem) {
+Result<Sm2Key> Sm2Key::FromPem(std::string_view pem, bool with_private) {
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  EVP_PKEY* key = with_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+                               : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
   if (!IsSm2(key)) {
     EVP_PKEY_free(key);
     return BadKey();
@@ -80,17 +81,9 @@ Result<Sm2Key> Sm2Key::FromPublicPem(std::string_view pem) {
   return k;
 }
 
-Result<Sm2Key> Sm2Key::FromPrivatePem(std::string_view pem) {
-  Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr);
-  if (!IsSm2(key)) {
-    EVP_PKEY_free(key);
-    return BadKey();
-  }
-  Sm2Key k;
-  k.pkey_ = Own(key);
-  return k;
-}
+Result<Sm2Key> Sm2Key::FromPublicPem(std::string_view pem) { return FromPem(pem, false); }
+
+Result<Sm2Key> Sm2Key::FromPrivatePem(std::string_view pem) { return FromPem(pem, true); }
 
 std::string Sm2Key::PublicPem() const {
   Bio bio(BIO_new(BIO_s_mem()));

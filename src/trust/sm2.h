@@ -32,6 +32,7 @@ class Sm2Key {
   bool Verify(std::string_view payload, std::string_view der) const;
 
  private:
+  static Result<Sm2Key> FromPem(std::string_view pem, bool with_private);
   std::shared_ptr<evp_pkey_st> pkey_;
 };
 

@@ -48,8 +48,7 @@ Result<User> CreateUser(store::Connection& conn, const NewUser& user, const Acto
 
 // Enrols every user whose role NeedsSigningKey and has no active key, every unit without a seal
 // key (each in its own transaction). Returns how many keys were created.
-Result<int> EnrollSigningKeys(store::Database& db, const trust::KeyStore& keys,
-                              const Clock& clock);
+Result<int> EnrollSigningKeys(store::Database& db, const trust::KeyStore& keys, const Clock& clock);
 
 // Users whose unit lies in `scope_prefix`'s subtree ("" = all), ordered by login.
 Result<std::vector<User>> ListUsers(store::Connection& conn);

@@ -46,7 +46,7 @@ Result<std::unique_ptr<store::Database>> OpenMigrated(const std::string& url) {
 Result<std::unique_ptr<trust::KeyStore>> OpenKeys(store::Database& db, const std::string& url,
                                                   const std::string& key_file) {
   HUKOU_ASSIGN_OR_RETURN(trust::ServerKey key, trust::LoadServerKey(db, url, key_file));
-  return trust::KeyStore::Open(db, std::move(key));
+  return trust::KeyStore::Open(db, key);
 }
 
 // `hukou verify`: prints each broken point, then a summary; 0 when everything holds.

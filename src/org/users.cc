@@ -153,9 +153,10 @@ Result<int> EnrollSigningKeys(store::Database& db, const trust::KeyStore& keys,
     return Status::Ok();
   }));
   int created = 0;
-  for (const auto& [kind, id] : owners) {
-    HUKOU_RETURN_IF_ERROR(db.Transact(
-        [&](store::Connection& conn) { return keys.Enroll(conn, kind, id, 0, clock).status(); }));
+  for (const auto& owner : owners) {
+    HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) {
+      return keys.Enroll(conn, owner.first, owner.second, 0, clock).status();
+    }));
     ++created;
   }
   return created;

@@ -151,7 +151,7 @@ Status SetSealImage(store::Connection& conn, std::string_view unit_code, int64_t
 }
 
 Result<std::unique_ptr<KeyStore>> KeyStore::Open(store::Database& db, ServerKey server_key) {
-  std::unique_ptr<KeyStore> ks(new KeyStore(db, std::move(server_key)));
+  std::unique_ptr<KeyStore> ks(new KeyStore(db, server_key));
   HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) -> Status {
     HUKOU_ASSIGN_OR_RETURN(store::Rows r,
                            conn.Query("SELECT COALESCE(MAX(id), 0) FROM key_events"));

@@ -114,8 +114,7 @@ class KeyStore final : public Signer {
     std::string owner_id;
     Sm2Key key;
   };
-  KeyStore(store::Database& db, ServerKey server_key)
-      : db_(db), server_key_(std::move(server_key)) {}
+  KeyStore(store::Database& db, ServerKey server_key) : db_(db), server_key_(server_key) {}
   Result<Signature> Sign(std::string_view owner_kind, std::string_view owner_id,
                          std::string_view payload);
   Result<std::shared_ptr<const Cached>> Load(std::string_view owner_kind,

@@ -42,8 +42,8 @@ TEST(Sm2Test, SignsAndVerifiesWithThePublicKeyAlone) {
 }
 
 TEST(Sm2Test, Base64RoundTrips) {
-  for (std::string s : {std::string(), std::string("a"), std::string("ab"), std::string("abc"),
-                        std::string("\0\xff\x10", 3)}) {
+  for (const std::string& s : {std::string(), std::string("a"), std::string("ab"),
+                               std::string("abc"), std::string("\0\xff\x10", 3)}) {
     auto back = FromBase64(Base64(s));
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(*back, s);
@@ -301,7 +301,8 @@ TEST_P(TrustDbTest, ChainStaysWholeWithSeveralWritersAndVerifies) {
   ASSERT_TRUE(report.ok());
   EXPECT_TRUE(report->ok()) << report->problems[0].message;
   EXPECT_EQ(report->checkpoints, 2);
-  EXPECT_EQ(report->chain_entries, Int("SELECT COUNT(*) FROM audit_log") + kThreads * kEach);
+  EXPECT_EQ(report->chain_entries,
+            Int("SELECT COUNT(*) FROM audit_log") + int64_t{kThreads} * kEach);
 }
 
 TEST_P(TrustDbTest, StrayRowsAreLinkedInIdOrder) {

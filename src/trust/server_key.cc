@@ -62,7 +62,7 @@ std::optional<std::string> Sm4Cbc(bool encrypt, const unsigned char* key, std::s
       EVP_CipherFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + n1, &n2) != 1) {
     return std::nullopt;
   }
-  out.resize(static_cast<size_t>(n1 + n2));
+  out.resize(static_cast<size_t>(n1) + static_cast<size_t>(n2));
   return out;
 }
 

@@ -276,7 +276,9 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyOptions& options) {
     }
     for (const ChainSpec* chain : AllChains()) {
       HUKOU_ASSIGN_OR_RETURN(auto mm, MinMax(conn, std::string(chain->table), "seq"));
-      for (auto [lo, hi] : Ranges(1, mm.second, chunk)) {
+      for (const auto& range : Ranges(1, mm.second, chunk)) {
+        const int64_t lo = range.first;
+        const int64_t hi = range.second;
         tasks.push_back([chain, lo, hi](store::Connection& c, Findings& f) {
           return VerifyChainRange(c, *chain, lo, hi, f);
         });
@@ -287,14 +289,18 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyOptions& options) {
     // Signature checks are smaller units (SM2 verification costs ~0.5 ms each).
     const int64_t sig_chunk = std::max<int64_t>(chunk / 25, 1);
     HUKOU_ASSIGN_OR_RETURN(auto docs, MinMax(conn, "documents", "id"));
-    for (auto [lo, hi] : Ranges(docs.first, docs.second, sig_chunk)) {
+    for (const auto& range : Ranges(docs.first, docs.second, sig_chunk)) {
+      const int64_t lo = range.first;
+      const int64_t hi = range.second;
       tasks.push_back([&keys, lo, hi](store::Connection& c, Findings& f) {
         return VerifyDocuments(c, keys, lo, hi, f);
       });
     }
     if (has_case_steps) {
       HUKOU_ASSIGN_OR_RETURN(auto steps, MinMax(conn, "case_steps", "id"));
-      for (auto [lo, hi] : Ranges(steps.first, steps.second, sig_chunk)) {
+      for (const auto& range : Ranges(steps.first, steps.second, sig_chunk)) {
+        const int64_t lo = range.first;
+        const int64_t hi = range.second;
         tasks.push_back([&keys, lo, hi](store::Connection& c, Findings& f) {
           return VerifyCaseSteps(c, keys, lo, hi, f);
         });
@@ -303,7 +309,9 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyOptions& options) {
     tasks.push_back(
         [&keys](store::Connection& c, Findings& f) { return VerifyCheckpoints(c, keys, f); });
     HUKOU_ASSIGN_OR_RETURN(auto files, MinMax(conn, "files", "id"));
-    for (auto [lo, hi] : Ranges(files.first, files.second, std::max<int64_t>(chunk / 50, 1))) {
+    for (const auto& range : Ranges(files.first, files.second, std::max<int64_t>(chunk / 50, 1))) {
+      const int64_t lo = range.first;
+      const int64_t hi = range.second;
       tasks.push_back(
           [lo, hi](store::Connection& c, Findings& f) { return VerifyFiles(c, lo, hi, f); });
     }

@@ -1,5 +1,5 @@
 // The `hukou` command line: serve, migrate, demo, import, export, id check, user add, unit list,
-// catalog list, archive import-history.
+// catalog list, archive import-history, verify, keys, bench-audit.
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -24,6 +24,11 @@
 #include "services/national_check_peer.h"
 #include "services/notify.h"
 #include "store/database.h"
+#include "trust/bench_trail.h"
+#include "trust/checkpoints.h"
+#include "trust/keys.h"
+#include "trust/server_key.h"
+#include "trust/verify.h"
 
 namespace hukou {
 namespace {
@@ -51,6 +56,36 @@ Result<std::unique_ptr<store::Database>> OpenMigrated(const std::string& url) {
   return db;
 }
 
+// The key store of a database, under the server key (key file or HUKOU_KEY_PASSPHRASE).
+Result<std::unique_ptr<trust::KeyStore>> OpenKeys(store::Database& db, const std::string& url,
+                                                  const std::string& key_file) {
+  HUKOU_ASSIGN_OR_RETURN(trust::ServerKey key, trust::LoadServerKey(db, url, key_file));
+  return trust::KeyStore::Open(db, key);
+}
+
+// `hukou verify`: prints each broken point, then a summary; 0 when everything holds.
+int RunVerify(store::Database& db, int threads) {
+  const auto start = std::chrono::steady_clock::now();
+  auto report = trust::Verify(db, {threads, 50000});
+  if (!report.ok()) return Fail(report.error());
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const trust::VerifyProblem& p : report->problems) {
+    std::cout << "损坏 BROKEN  table=" << p.table << " row=" << p.row_id << " [" << p.code << "] "
+              << p.message << "\n";
+  }
+  std::cout << "审计链 " << report->chain_entries << " 条，检查点 " << report->checkpoints
+            << "，签名 " << report->signatures << "（文书 " << report->documents << "，审批步骤 "
+            << report->case_steps << "），文件 " << report->files << "；用时 " << seconds << " 秒（"
+            << static_cast<int64_t>(report->chain_entries / std::max(seconds, 1e-9))
+            << " entries/s, " << static_cast<int64_t>(report->signatures / std::max(seconds, 1e-9))
+            << " signatures/s）\n";
+  std::cout << (report->ok()
+                    ? "全部完好 OK\n"
+                    : "发现 " + std::to_string(report->problems.size()) + " 处损坏 BROKEN\n");
+  return report->ok() ? 0 : 1;
+}
+
 std::string DefaultStaticDir(const char* argv0) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -63,7 +98,7 @@ std::string DefaultStaticDir(const char* argv0) {
 
 int Serve(const std::string& url, const std::string& address, int port, int threads,
           std::string static_dir, services::PeerSettings peer_options,
-          const std::string& peers_file) {
+          const std::string& peers_file, const std::string& key_file) {
   if (!peers_file.empty()) {
     Status read = services::ReadPeersFile(peers_file, peer_options);
     if (!read.ok()) return Fail(read.error());
@@ -82,10 +117,17 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   }
   auto db = OpenMigrated(url);
   if (!db.ok()) return Fail(db.error());
+  auto keys = OpenKeys(**db, url, key_file);
+  if (!keys.ok()) return Fail(keys.error());
+  auto enrolled = org::EnrollSigningKeys(**db, **keys, Clock::System());
+  if (!enrolled.ok()) return Fail(enrolled.error());
+  trust::Housekeeper housekeeper(**db, **keys, Clock::System());
   registry::AccessLog access_log(**db, Clock::System());
   http::App app{db->get(), &Clock::System(), &access_log};
   app.national_check = national_check.get();
   app.peer_tokens = &*peer_tokens;
+  app.keys = keys->get();
+  app.signer = keys->get();  // every case decision is SM2-signed by its officer
   http::Router router;
   http::RegisterAllRoutes(router, app);
   http::ServerOptions options;
@@ -108,6 +150,7 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   server.Stop();
   delivery.Stop();
   access_log.Stop();
+  housekeeper.Stop();
   return 0;
 }
 
@@ -121,6 +164,13 @@ int main(int argc, char** argv) {
   std::string db_url = "sqlite:hukou.db";
   auto add_db = [&db_url](CLI::App* cmd) {
     cmd->add_option("--db", db_url, "sqlite:PATH (default ./hukou.db) or postgresql://…");
+  };
+  std::string key_file;
+  auto add_key = [&key_file](CLI::App* cmd) {
+    cmd->add_option("--key-file", key_file,
+                    "Server key file (default: hukou.key beside the SQLite database, or "
+                    "./hukou.key); HUKOU_KEY_PASSPHRASE is used instead when set and no file is "
+                    "given");
   };
 
   auto* serve = cli.add_subcommand("serve", "Run the HTTP server (API, console, portal)");
@@ -142,6 +192,7 @@ int main(int argc, char** argv) {
   serve->add_option(
       "--peers-file", peers_file,
       "National check: file of 'peer NAME=URL=TOKEN' / 'peer-token [NAME=]TOKEN' lines");
+  add_key(serve);
 
   auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
   add_db(migrate);
@@ -160,6 +211,8 @@ int main(int argc, char** argv) {
   std::string demo_as_of = "2026-06-30";
   demo_cmd->add_option("--as-of", demo_as_of, "Date the city's registry is current to (YYYY-MM-DD)")
       ->default_val("2026-06-30");
+
+  add_key(demo_cmd);
 
   auto* import_cmd = cli.add_subcommand("import", "Import persons.csv and households.csv");
   add_db(import_cmd);
@@ -189,6 +242,7 @@ int main(int argc, char** argv) {
   user_add->add_option("--unit", new_user.unit_code, "Unit code")->required();
   user_add->add_option("--name", new_user.name, "Full name (default: the login)");
   user_add->add_option("--police-number", new_user.police_number);
+  add_key(user_add);
 
   auto* unit_cmd = cli.add_subcommand("unit", "Units");
   unit_cmd->require_subcommand(1);
@@ -199,6 +253,45 @@ int main(int argc, char** argv) {
   add_db(unit_seed);
   std::string seed_city = "ezhou";
   unit_seed->add_option("--city", seed_city)->check(CLI::IsMember({"ezhou", "ordos"}));
+  add_key(unit_seed);
+
+  auto* verify_cmd = cli.add_subcommand(
+      "verify", "Check audit chains, signatures and file hashes: exit 0 intact, 1 broken");
+  add_db(verify_cmd);
+  int verify_threads = 2;
+  verify_cmd->add_option("--threads", verify_threads, "Threads (default 2)");
+
+  auto* keys_cmd = cli.add_subcommand("keys", "Signing keys and seals");
+  keys_cmd->require_subcommand(1);
+  add_db(keys_cmd);
+  auto* keys_export = keys_cmd->add_subcommand("export", "Write every public key (JSON)");
+  add_db(keys_export);
+  std::string keys_out;
+  keys_export->add_option("--out", keys_out, "Output file")->required();
+  auto* keys_list = keys_cmd->add_subcommand("list", "One key a line");
+  add_db(keys_list);
+  auto* keys_rotate = keys_cmd->add_subcommand("rotate", "New key for a user or a unit seal");
+  add_db(keys_rotate);
+  add_key(keys_rotate);
+  int64_t rotate_user = 0;
+  std::string rotate_unit;
+  keys_rotate->add_option("--user", rotate_user, "users.id");
+  keys_rotate->add_option("--unit", rotate_unit, "Unit code (its seal)");
+  auto* keys_revoke = keys_cmd->add_subcommand("revoke", "Revoke a key");
+  add_db(keys_revoke);
+  add_key(keys_revoke);
+  int64_t revoke_id = 0;
+  std::string revoke_reason;
+  keys_revoke->add_option("--id", revoke_id, "signing_keys.id")->required();
+  keys_revoke->add_option("--reason", revoke_reason, "Why")->required();
+
+  auto* bench_audit = cli.add_subcommand(
+      "bench-audit", "Append a large signed audit trail (benchmark data for verify)");
+  add_db(bench_audit);
+  add_key(bench_audit);
+  trust::BenchTrailOptions bench_options;
+  bench_audit->add_option("--entries", bench_options.entries, "Chained audit entries");
+  bench_audit->add_option("--documents", bench_options.documents, "Signed documents (2 each)");
 
   auto* catalog_cmd = cli.add_subcommand("catalog", "Catalogue of business items (事项清单)");
   catalog_cmd->require_subcommand(1);
@@ -241,7 +334,7 @@ int main(int argc, char** argv) {
 
   if (*serve) {
     if (static_dir.empty()) static_dir = DefaultStaticDir(argv[0]);
-    return Serve(db_url, address, port, threads, static_dir, peer_options, peers_file);
+    return Serve(db_url, address, port, threads, static_dir, peer_options, peers_file, key_file);
   }
   if (*id_check) return codes::RunIdCheck(id_number, clock.Today(), std::cout);
   if (*render_sample) {
@@ -260,6 +353,73 @@ int main(int argc, char** argv) {
     if (!job.ok()) return Fail(job.error());
     return job->status == "done" && job->failed == 0 ? 0 : 1;
   }
+  // Commands that sign or enrol need the key store; it is opened only for them.
+  std::unique_ptr<trust::KeyStore> keys;
+  if (*demo_cmd || *user_add || *unit_seed || *keys_rotate || *keys_revoke || *bench_audit) {
+    auto opened = OpenKeys(database, db_url, key_file);
+    if (!opened.ok()) return Fail(opened.error());
+    keys = std::move(*opened);
+  }
+  if (*verify_cmd) return RunVerify(database, verify_threads);
+  if (*keys_export || *keys_list) {
+    nlohmann::json out = nlohmann::json::array();
+    Status s = database.Read([&](store::Connection& conn) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(auto list, trust::ListKeys(conn, "", ""));
+      for (const trust::KeyInfo& k : list) {
+        if (*keys_list) {
+          std::cout << k.id << '\t' << k.owner_kind << '\t' << k.owner_id << '\t' << k.owner_name
+                    << '\t' << k.status << '\t' << k.created_at << '\n';
+        }
+        out.push_back({{"id", k.id},
+                       {"owner_kind", k.owner_kind},
+                       {"owner_id", k.owner_id},
+                       {"owner_name", k.owner_name},
+                       {"algorithm", k.algorithm},
+                       {"status", k.status},
+                       {"created_at", k.created_at},
+                       {"retired_at", k.retired_at},
+                       {"revoked_at", k.revoked_at},
+                       {"public_key_pem", k.public_key_pem}});
+      }
+      return Status::Ok();
+    });
+    if (!s.ok()) return Fail(s.error());
+    if (*keys_export) {
+      std::ofstream f(keys_out, std::ios::binary | std::ios::trunc);
+      f << nlohmann::json({{"signer_id", std::string(trust::kSm2SignerId)}, {"keys", out}}).dump(2)
+        << '\n';
+      if (!f) return Fail(ValidationError("keys.out", "无法写入 " + keys_out, "out"));
+      std::cout << "已导出 " << out.size() << " 个公钥到 " << keys_out << "\n";
+    }
+    return 0;
+  }
+  if (*keys_rotate) {
+    if ((rotate_user == 0) == rotate_unit.empty()) {
+      return Fail(ValidationError("keys.owner", "请指定 --user 或 --unit 之一", "user"));
+    }
+    auto id = rotate_user != 0
+                  ? keys->Rotate(trust::kOwnerUser, std::to_string(rotate_user), 0, clock)
+                  : keys->Rotate(trust::kOwnerUnit, rotate_unit, 0, clock);
+    if (!id.ok()) return Fail(id.error());
+    std::cout << "新密钥 " << *id << "\n";
+    return 0;
+  }
+  if (*keys_revoke) {
+    Status s = keys->Revoke(revoke_id, 0, revoke_reason, clock);
+    if (!s.ok()) return Fail(s.error());
+    std::cout << "已吊销密钥 " << revoke_id << "\n";
+    return 0;
+  }
+  if (*bench_audit) {
+    auto summary = trust::GenerateBenchTrail(database, *keys, bench_options, clock, std::cout);
+    if (!summary.ok()) return Fail(summary.error());
+    auto written = trust::WriteCheckpoints(database, *keys, clock);
+    if (!written.ok()) return Fail(written.error());
+    std::cout << "sign latency (SignAsOfficer, cached key): mean " << summary->sign_mean_ms
+              << " ms, p99 " << summary->sign_p99_ms << " ms\n";
+    return 0;
+  }
+
   if (*migrate) {
     std::cout << "数据库结构已是最新 schema up to date\n";
     return 0;
@@ -272,6 +432,8 @@ int main(int argc, char** argv) {
         std::chrono::seconds(as_of->ToDays() * 86400 + int64_t{4} * 3600)));
     auto summary = demo::RunDemo(database, demo_options, demo_clock, std::cout);
     if (!summary.ok()) return Fail(summary.error());
+    auto enrolled = org::EnrollSigningKeys(database, *keys, clock);
+    if (!enrolled.ok()) return Fail(enrolled.error());
     return 0;
   }
   if (*import_cmd) {
@@ -289,7 +451,7 @@ int main(int argc, char** argv) {
     if (new_user.name.empty()) new_user.name = new_user.login;
     Result<org::User> created = InternalError("internal", "");
     Status s = database.Transact([&](store::Connection& conn) -> Status {
-      created = org::CreateUser(conn, new_user, org::Actor::System(), clock);
+      created = org::CreateUser(conn, new_user, org::Actor::System(), clock, keys.get());
       return created.status();
     });
     if (!s.ok()) return Fail(s.error());
@@ -301,6 +463,8 @@ int main(int argc, char** argv) {
     Status s = database.Transact(
         [&](store::Connection& conn) { return org::SeedUnits(conn, seed_city, clock); });
     if (!s.ok()) return Fail(s.error());
+    auto enrolled = org::EnrollSigningKeys(database, *keys, clock);
+    if (!enrolled.ok()) return Fail(enrolled.error());
     return 0;
   }
   if (*notify_deliver) {

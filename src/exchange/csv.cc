@@ -13,6 +13,7 @@
 #include "codes/id_number.h"
 #include "exchange/bulk_writer.h"
 #include "trust/audit.h"
+#include "trust/chain.h"
 
 namespace hukou::exchange {
 namespace {
@@ -675,15 +676,11 @@ Result<ExportSummary> ExportCsv(store::Database& db, const std::string& out_dir,
   p_out.close();
   if (!hh_out || !p_out) return ValidationError("export.file", "写入导出文件失败", "out");
   HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) -> Status {
-    return conn
-        .Exec(
-            "INSERT INTO access_log (at, user_id, action, subject_kind, subject, purpose) "
-            "VALUES ($1, $2, 'export', 'query', $3, $4)",
-            {clock.NowIso(), actor.user_id == 0 ? store::Value{} : store::Value{actor.user_id},
-             "scope=" + actor.scope_prefix + " households=" + std::to_string(summary.households) +
-                 " persons=" + std::to_string(summary.persons),
-             std::string("导出 CSV")})
-        .status();
+    return trust::AppendAccessRows(conn, {{clock.NowIso(), actor.user_id, "export", "query",
+                                           "scope=" + actor.scope_prefix +
+                                               " households=" + std::to_string(summary.households) +
+                                               " persons=" + std::to_string(summary.persons),
+                                           "导出 CSV", ""}});
   }));
   return summary;
 }

@@ -42,6 +42,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterCaseRoutes(router, app);
   RegisterNationalCheckRoutes(router, app);
   RegisterArchiveRoutes(router, app);
+  RegisterTrustRoutes(router, app);
 }
 
 }  // namespace hukou::http

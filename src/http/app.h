@@ -18,8 +18,9 @@ class NationalCheckProvider;
 class PeerTokens;
 }  // namespace hukou::services
 namespace hukou::trust {
+class KeyStore;
 class Signer;
-}
+}  // namespace hukou::trust
 
 namespace hukou::http {
 
@@ -30,6 +31,7 @@ struct App {
   services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
   const services::PeerTokens* peer_tokens = nullptr;  // instances allowed to ask this one (A9)
   trust::Signer* signer = nullptr;  // signs case steps; nullptr: steps are stored unsigned
+  trust::KeyStore* keys = nullptr;  // signing keys; null: users are created without keys
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";
@@ -51,6 +53,7 @@ void RegisterOrgRoutes(Router& router, App& app);   // org_handlers.cc: units, u
 void RegisterCodeRoutes(Router& router, App& app);  // code_handlers.cc: codes, id-numbers, health
 void RegisterRegistryRoutes(Router& router,
                             App& app);  // registry_handlers.cc: persons, households, addresses
+void RegisterTrustRoutes(Router& router, App& app);  // trust_handlers.cc: keys, public documents
 
 void RegisterCatalogRoutes(Router& router, App& app);        // catalog_handlers.cc: items, calendar
 void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc

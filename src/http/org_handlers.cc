@@ -71,7 +71,7 @@ void RegisterOrgRoutes(Router& router, App& app) {
                     StringField(*body, "unit_code"), StringField(*body, "police_number")};
     Result<org::User> created = InternalError("internal", "");
     Status s = app.db->Transact([&](store::Connection& conn) -> Status {
-      created = org::CreateUser(conn, nu, *actor, *app.clock);
+      created = org::CreateUser(conn, nu, *actor, *app.clock, app.keys);
       return created.status();
     });
     if (!s.ok()) return ErrorResponse(s.error());

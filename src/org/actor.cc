@@ -60,6 +60,7 @@ bool CanReadPersons(Role role) { return role != Role::kAdmin; }
 bool CanSeeAccessLog(Role role) { return role == Role::kSupervisor || role == Role::kAdmin; }
 bool CanEditRegistry(Role role) { return IsPolice(role); }
 bool CanManageUsers(Role role) { return role == Role::kAdmin; }
+bool NeedsSigningKey(Role role) { return IsPolice(role) || role == Role::kWindowClerk; }
 
 Actor Actor::System() {
   Actor a;

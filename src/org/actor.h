@@ -32,6 +32,8 @@ bool CanReadPersons(Role role);   // all but admin
 bool CanSeeAccessLog(Role role);  // supervisor, admin
 bool CanEditRegistry(Role role);  // police-only acts (B12): not auxiliary, clerk, worker
 bool CanManageUsers(Role role);   // admin
+// Sworn officers and window clerks (who sign receipts) hold an SM2 signing key (H1).
+bool NeedsSigningKey(Role role);
 
 struct Actor {
   int64_t user_id = 0;  // 0: the system itself (import, demo, migrations)

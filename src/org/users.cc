@@ -73,7 +73,7 @@ bool VerifyPassword(const std::string& encoded, const std::string& password) {
 }
 
 Result<User> CreateUser(store::Connection& conn, const NewUser& in, const Actor& by,
-                        const Clock& clock) {
+                        const Clock& clock, const trust::KeyStore* keys) {
   if (!ValidLogin(in.login)) {
     return ValidationError("user.login", "登录名须为 3–32 位字母、数字或 _ . -", "login");
   }
@@ -123,7 +123,43 @@ Result<User> CreateUser(store::Connection& conn, const NewUser& in, const Actor&
   nlohmann::json detail = {{"login", u.login}, {"role", in.role}, {"unit_code", u.unit_code}};
   HUKOU_RETURN_IF_ERROR(trust::AppendAudit(
       conn, {by.user_id, "user.create", "user", std::to_string(u.id), detail.dump()}, clock));
+  if (keys != nullptr && NeedsSigningKey(role)) {
+    HUKOU_RETURN_IF_ERROR(
+        keys->Enroll(conn, trust::kOwnerUser, std::to_string(u.id), by.user_id, clock).status());
+  }
   return u;
+}
+
+Result<int> EnrollSigningKeys(store::Database& db, const trust::KeyStore& keys,
+                              const Clock& clock) {
+  std::vector<std::pair<std::string, std::string>> owners;
+  HUKOU_RETURN_IF_ERROR(db.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows users,
+        conn.Query("SELECT u.id, u.role FROM users u WHERE NOT EXISTS (SELECT 1 FROM signing_keys "
+                   "k WHERE k.owner_kind = 'user' AND k.owner_id = CAST(u.id AS TEXT)) "
+                   "ORDER BY u.id"));
+    for (size_t i = 0; i < users.size(); ++i) {
+      auto role = ParseRole(users.Text(i, 1));
+      if (role.ok() && NeedsSigningKey(*role))
+        owners.emplace_back(trust::kOwnerUser, users.Text(i, 0));
+    }
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows units,
+        conn.Query("SELECT n.code FROM units n WHERE NOT EXISTS (SELECT 1 FROM signing_keys k "
+                   "WHERE k.owner_kind = 'unit' AND k.owner_id = n.code) ORDER BY n.code"));
+    for (size_t i = 0; i < units.size(); ++i)
+      owners.emplace_back(trust::kOwnerUnit, units.Text(i, 0));
+    return Status::Ok();
+  }));
+  int created = 0;
+  for (const auto& owner : owners) {
+    HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) {
+      return keys.Enroll(conn, owner.first, owner.second, 0, clock).status();
+    }));
+    ++created;
+  }
+  return created;
 }
 
 Result<std::vector<User>> ListUsers(store::Connection& conn) {

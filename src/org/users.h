@@ -9,6 +9,7 @@
 #include "base/status.h"
 #include "org/actor.h"
 #include "store/database.h"
+#include "trust/keys.h"
 
 namespace hukou::org {
 
@@ -40,8 +41,14 @@ bool VerifyPassword(const std::string& encoded, const std::string& password);
 // Validates and inserts a user, with an audit entry by `by`. Errors (kValidation): user.login
 // (3–32 of [A-Za-z0-9_.-]), user.password (at least 8 characters), user.name, user.role,
 // user.unit (unknown unit); kConflict user.login_taken, user.police_number_taken (警号 unique).
+// With `keys`, a user whose role NeedsSigningKey is enrolled with an SM2 key in the same
+// transaction.
 Result<User> CreateUser(store::Connection& conn, const NewUser& user, const Actor& by,
-                        const Clock& clock);
+                        const Clock& clock, const trust::KeyStore* keys = nullptr);
+
+// Enrols every user whose role NeedsSigningKey and has no active key, every unit without a seal
+// key (each in its own transaction). Returns how many keys were created.
+Result<int> EnrollSigningKeys(store::Database& db, const trust::KeyStore& keys, const Clock& clock);
 
 // Users whose unit lies in `scope_prefix`'s subtree ("" = all), ordered by login.
 Result<std::vector<User>> ListUsers(store::Connection& conn);

@@ -2,27 +2,9 @@
 
 #include <algorithm>
 
+#include "trust/chain.h"
+
 namespace hukou::registry {
-namespace {
-
-constexpr size_t kRowsPerStatement = 64;
-constexpr int kColumns = 8;
-
-std::string InsertSql(size_t rows) {
-  std::string sql =
-      "INSERT INTO access_log (at, user_id, action, subject_kind, subject, purpose, client) "
-      "VALUES ";
-  int n = 0;
-  for (size_t r = 0; r < rows; ++r) {
-    sql += r ? ", (" : "(";
-    for (int c = 0; c < kColumns - 1; ++c) sql += (c ? ", $" : "$") + std::to_string(++n);
-    sql += ")";
-  }
-  return sql;
-}
-
-}  // namespace
-
 AccessLog::AccessLog(store::Database& db, const Clock& clock)
     : db_(db), clock_(clock), writer_([this] { Run(); }) {}
 
@@ -71,26 +53,15 @@ void AccessLog::Run() {
 }
 
 Status AccessLog::Write(const Batch& batch) {
-  return db_.Transact([&](store::Connection& conn) -> Status {
-    const size_t n = batch.entries.size();
-    for (size_t start = 0; start < n; start += kRowsPerStatement) {
-      size_t rows = std::min(kRowsPerStatement, n - start);
-      std::vector<store::Value> params;
-      params.reserve(rows * (kColumns - 1));
-      for (size_t i = start; i < start + rows; ++i) {
-        const AccessEntry& e = batch.entries[i];
-        params.emplace_back(batch.at[i]);
-        params.push_back(e.user_id == 0 ? store::Value{} : store::Value{e.user_id});
-        params.emplace_back(e.action);
-        params.emplace_back(e.subject_kind);
-        params.emplace_back(e.subject);
-        params.emplace_back(e.purpose);
-        params.emplace_back(e.client);
-      }
-      HUKOU_RETURN_IF_ERROR(conn.Exec(InsertSql(rows), params).status());
-    }
-    return Status::Ok();
-  });
+  std::vector<trust::AccessLogRow> rows;
+  rows.reserve(batch.entries.size());
+  for (size_t i = 0; i < batch.entries.size(); ++i) {
+    const AccessEntry& e = batch.entries[i];
+    rows.push_back(
+        {batch.at[i], e.user_id, e.action, e.subject_kind, e.subject, e.purpose, e.client});
+  }
+  // Chained by SM3 (trust/chain.h): one head lock per batch.
+  return db_.Transact([&](store::Connection& conn) { return trust::AppendAccessRows(conn, rows); });
 }
 
 Result<std::vector<AccessRecord>> ListAccess(store::Connection& conn,

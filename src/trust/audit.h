@@ -1,5 +1,5 @@
 // The audit trail of writes: every write appends its entry in the same transaction, so the
-// change and its record commit together or not at all. (Issue #4 chains entries with SM3.)
+// change and its record commit together or not at all. Entries are chained by SM3 (trust/chain.h).
 #pragma once
 
 #include <cstdint>

@@ -31,4 +31,9 @@ class Signer {
   virtual Result<Signature> SignAsUnit(std::string_view unit_code, std::string_view payload) = 0;
 };
 
+// Offline check with the public key alone (PEM, as `hukou keys export` writes it): true when
+// signature.value is a valid SM2-SM3 signature of payload and payload_sm3 (when set) matches.
+bool VerifySignature(std::string_view public_key_pem, std::string_view payload,
+                     const Signature& signature);
+
 }  // namespace hukou::trust

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <memory>
 #include <stdexcept>
 
 namespace hukou::trust {
@@ -17,10 +18,24 @@ std::string Hex(std::string_view bytes) {
   return s;
 }
 
+const EVP_MD* Sm3Md() {
+  // Fetched once: an implicit fetch per digest (EVP_sm3()) costs more than hashing a short text
+  // and contends on OpenSSL's method store across threads.
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SM3", nullptr);
+  if (md == nullptr) throw std::runtime_error("SM3 unavailable");
+  return md;
+}
+
 std::string Sm3Hex(std::string_view bytes) {
+  struct CtxFree {
+    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+  };
+  thread_local std::unique_ptr<EVP_MD_CTX, CtxFree> ctx(EVP_MD_CTX_new());
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sm3(), nullptr) != 1) {
+  if (!ctx || EVP_DigestInit_ex2(ctx.get(), Sm3Md(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
     throw std::runtime_error("SM3 digest failed");  // only when OpenSSL itself is broken
   }
   return Hex(std::string_view(reinterpret_cast<const char*>(md), len));

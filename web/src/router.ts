@@ -29,6 +29,12 @@ const routes: RouteRecordRaw[] = [
   },
   { path: '/login', name: 'login', component: LoginView, meta: { public: true, title: '登录' } },
   {
+    path: '/verify/:docNo?',
+    name: 'verify-document',
+    component: () => import('./views/VerifyDocument.vue'),
+    meta: { public: true, title: '文书真伪核验' },
+  },
+  {
     path: '/',
     component: ConsoleLayout,
     children: [
@@ -144,6 +150,12 @@ const routes: RouteRecordRaw[] = [
     ],
   },
 ];
+
+// The QR code on a document links to /verify/<doc_no>; the server answers with index.html, and
+// the page is shown under the hash route.
+if (window.location.pathname.startsWith('/verify/')) {
+  window.history.replaceState(null, '', '/#' + window.location.pathname + window.location.search);
+}
 
 export const router = createRouter({ history: createWebHashHistory(), routes });
 

@@ -334,17 +334,25 @@ TEST_P(TrustDbTest, VerifyNamesEveryTamperedRowFileAndSignature) {
   Document("HK-2", "%PDF-1.7 two");
   ASSERT_TRUE(Exec("INSERT INTO files (sm3, mime, size, data, created_at) VALUES ('" +
                    Sm3Hex("photo") + "', 'image/png', 5, 'photo', 'x')"));
-  // A case step as the case engine stores it.
+  // Two signed steps of a case, as the case engine stores them.
   ASSERT_TRUE(
-      Exec("CREATE TABLE case_steps (id BIGINT PRIMARY KEY, payload TEXT, payload_sm3 "
-           "TEXT, signature TEXT, signature_key_id BIGINT, signer_id BIGINT)"));
+      Exec("INSERT INTO cases (id, case_no, item_code, item_version, item_name, effect, status, "
+           "receiving_unit_code, receiving_station_code, receiving_user_id, station_code, "
+           "applicant_name, applicant_id_number, received_at, received_date, due_date, "
+           "step_due_date, step_started_at) VALUES (7, '20260101000007', 'HK0101', 1, '出生登记', "
+           "'birth', 'accepted', 'U', 'S', 1, 'S', '张三', '11010519491231002X', "
+           "'2026-01-01T00:00:00Z', '2026-01-01', '2026-01-20', '2026-01-20', "
+           "'2026-01-01T00:00:00Z')"));
   auto step = keys_->SignAsOfficer(1, "case=7;step=approve");
   ASSERT_TRUE(step.ok());
   ASSERT_TRUE(db().Transact([&](store::Connection& c) {
                     return c
                         .Exec(
-                            "INSERT INTO case_steps VALUES (1, $1, $2, $3, $4, 1), "
-                            "(2, $1, $2, $3, $4, 1)",
+                            "INSERT INTO case_steps (id, case_id, step_no, chain_index, action, "
+                            "officer_id, officer_name, unit_code, acted_at, payload, payload_sm3, "
+                            "signature, signature_key_id, signer_id) VALUES "
+                            "(1, 7, 1, 0, 'accept', 1, '民警', 'S', 'x', $1, $2, $3, $4, 1), "
+                            "(2, 7, 2, 1, 'approve', 1, '民警', 'S', 'x', $1, $2, $3, $4, 1)",
                             {std::string("case=7;step=approve"), step->payload_sm3, step->value,
                              step->key_id})
                         .status();

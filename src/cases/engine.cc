@@ -235,6 +235,7 @@ Result<json> ApplyEffect(store::Connection& conn, const catalog::Item& item, Cas
     registry::NewPerson np = NewPersonFrom(json::parse(p.new_person, nullptr, false));
     np.household_id = h.id;
     np.relation_to_head = relation_of(p);
+    if (np.id_number.empty()) np.id_number = p.id_number;  // the number the arrival brought
     if (np.id_number.empty()) {
       std::optional<Date> born = Date::Parse(np.birth_date);
       if (!born) return ValidationError("person.birth_date", "出生日期无效", "birth_date");

@@ -391,6 +391,34 @@ TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {
   EXPECT_EQ(Read(done->persons[0].id_number).name, "王小芳");
 }
 
+TEST_P(EngineTest, AnArrivalKeepsTheNumberItWasCheckedUnder) {
+  Engine engine(db(), clock_);
+  const std::string arrival = "150602201504010018";  // registered in another city
+  ReceiveInput in = Input("HK0303", "");
+  in.subjects.push_back(
+      {arrival,
+       {{"name", "王小雨"}, {"sex", "1"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  in.materials = {"application_form", "residence_proof", "settle_condition"};
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  FixedCheck check("active");
+  auto checked = engine.NationalCheck(c->case_no, check, police_);
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_EQ(checked->checks.size(), 1u);
+  EXPECT_EQ(checked->checks[0].id_number, arrival);
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
+  auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_EQ(done->persons.size(), 1u);
+  EXPECT_EQ(done->persons[0].id_number, arrival) << "no new number for someone who has one";
+  registry::Person p = Read(arrival);
+  EXPECT_EQ(p.name, "王小雨");
+  EXPECT_EQ(p.household_id, h1_.id);
+}
+
 TEST_P(EngineTest, HouseholdSplitMovesTheMembersIntoANewHousehold) {
   Engine engine(db(), clock_);
   ReceiveInput in = Input("HK1001", "");

@@ -7,19 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, RESULTS_DIR, scenario } from './browser.mjs';
+import { CHROMIUM_ARGS, RESULTS_DIR, e2eOptions, scenario } from './browser.mjs';
 
 const PURPOSE = '浏览器测试核查';
 
 /** Resolves to {passed, failed, skipped}. Never throws. */
 export async function runAuditE2E(overrides = {}) {
-  const env = process.env;
-  const o = {
-    url: (overrides.url || env.HUKOU_URL || 'http://127.0.0.1:8080').replace(/\/+$/, ''),
-    password: overrides.password || env.HUKOU_E2E_PASSWORD || 'demo1234',
-    executablePath: overrides.executablePath || env.HUKOU_CHROMIUM || '/usr/bin/chromium',
-    timeout: Number(overrides.timeout || env.HUKOU_E2E_TIMEOUT || 15000),
-  };
+  const o = e2eOptions(overrides);
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const shot = (name) => path.join(RESULTS_DIR, `audit-${name}.png`);
   const pageErrors = [];

@@ -486,16 +486,36 @@ TEST_P(EngineTest, ListsTasksByRoleAndOverdueCases) {
   auto chief_tasks = engine.List(todo, branch_);
   ASSERT_TRUE(chief_tasks.ok());
   EXPECT_EQ(chief_tasks->second, 0) << "the branch approver has no step here";
+  auto clerk_tasks = engine.List(todo, clerk_);
+  ASSERT_TRUE(clerk_tasks.ok());
+  EXPECT_EQ(clerk_tasks->second, 0) << "nothing returned or approved at the window yet";
+  // Two more cases, accepted: the station chief's step (approve), paged in SQL.
+  for (int i = 0; i < 2; ++i) {
+    auto more = engine.Receive(Input("HK0903", i ? son_ : head_), clerk_);
+    ASSERT_TRUE(more.ok()) << more.error().message;
+    CaptureAll(engine, more->case_no, police_);
+    ASSERT_TRUE(engine.Decide(more->case_no, {"approve", "", {}}, police_).ok());
+  }
+  CaseFilter page = todo;
+  page.limit = 1;
+  auto chief_page = engine.List(page, chief_);
+  ASSERT_TRUE(chief_page.ok()) << chief_page.error().message;
+  EXPECT_EQ(chief_page->second, 3) << "the chief takes the police step too, and both approvals";
+  EXPECT_EQ(chief_page->first.size(), 1u);
+  org::Actor receiver = chief_;
+  receiver.user_id = clerk_.user_id;
+  EXPECT_EQ(engine.List(todo, receiver)->second, 1) << "H3: whoever received never approves";
   CaseFilter overdue;
   overdue.overdue_only = true;
   EXPECT_EQ(engine.List(overdue, city_)->second, 0);
   FixedClock later(At(2026, 12, 31));
   Engine late(db(), later);
-  EXPECT_EQ(late.List(overdue, city_)->second, 1);
+  EXPECT_EQ(late.List(overdue, city_)->second, 3);
   auto stats = late.Stats(city_);
   ASSERT_TRUE(stats.ok());
   ASSERT_EQ(stats->size(), 1u);
-  EXPECT_EQ((*stats)[0].overdue, 1);
+  EXPECT_EQ((*stats)[0].overdue, 3);
+  EXPECT_EQ((*stats)[0].open, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::ValuesIn(store::TestDatabase::Backends()),

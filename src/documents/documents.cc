@@ -9,6 +9,7 @@
 #include "cases/engine.h"
 #include "cases/rules.h"
 #include "catalog/catalog.h"
+#include "codes/code_tables.h"
 #include "codes/id_number.h"
 #include "org/units.h"
 #include "render/seal.h"
@@ -95,12 +96,19 @@ std::string DecisionTitle(const std::string& decision) {
   return decision;
 }
 
+// The name of a code in a national code table (relation, sex, ethnicity, …), else the code.
+std::string CodeName(std::string_view table, const std::string& code) {
+  return codes::CodeTables::Get().Name(table, code).value_or(code);
+}
+
 std::vector<render::Change> Changes(const cases::Case& c) {
   std::vector<render::Change> out;
   const json form = json::parse(c.form, nullptr, false);
   if (!form.is_object() || !form.contains("changes") || !form["changes"].is_object()) return out;
   for (const auto& [k, v] : form["changes"].items()) {
-    out.push_back({FieldTitle(k), "", v.is_string() ? v.get<std::string>() : v.dump()});
+    const std::string value = v.is_string() ? v.get<std::string>() : v.dump();
+    out.push_back({FieldTitle(k), "",
+                   codes::CodeTables::Get().Contains(k, value) ? CodeName(k, value) : value});
   }
   return out;
 }
@@ -110,7 +118,9 @@ std::vector<render::Person> Subjects(const cases::Case& c, bool full_ids) {
   for (const cases::CasePerson& p : c.persons) {
     std::string id = p.id_number;
     if (!full_ids && !id.empty()) id = codes::MaskIdNumber(id);
-    out.push_back({p.name, id, p.relation_to_head.empty() ? "办理对象" : p.relation_to_head});
+    out.push_back(
+        {p.name, id,
+         p.relation_to_head.empty() ? "办理对象" : CodeName("relation", p.relation_to_head)});
   }
   return out;
 }
@@ -135,15 +145,18 @@ struct Plan {
 struct Stored {
   std::string doc_no;
   int64_t file_id = 0;
+  std::string unit_name, signed_at;
 };
 
 Result<std::optional<Stored>> FindStored(store::Connection& conn, const Plan& plan) {
-  HUKOU_ASSIGN_OR_RETURN(store::Rows r,
-                         conn.Query("SELECT doc_no, file_id FROM case_documents "
-                                    "WHERE case_no = $1 AND kind = $2 AND basis = $3",
-                                    {plan.case_no, plan.kind, plan.basis}));
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows r,
+      conn.Query("SELECT c.doc_no, c.file_id, d.unit_name, d.signed_at FROM case_documents c "
+                 "JOIN documents d ON d.id = c.document_id "
+                 "WHERE c.case_no = $1 AND c.kind = $2 AND c.basis = $3",
+                 {plan.case_no, plan.kind, plan.basis}));
   if (r.empty()) return std::optional<Stored>();
-  return std::optional<Stored>(Stored{r.Text(0, 0), r.Int(0, 1)});
+  return std::optional<Stored>(Stored{r.Text(0, 0), r.Int(0, 1), r.Text(0, 2), r.Text(0, 3)});
 }
 
 Result<std::optional<IssuedDocument>> ReadStored(store::Database& db, const Plan& plan) {
@@ -153,7 +166,8 @@ Result<std::optional<IssuedDocument>> ReadStored(store::Database& db, const Plan
     HUKOU_ASSIGN_OR_RETURN(std::optional<Stored> s, FindStored(conn, plan));
     if (!s) return Status::Ok();
     HUKOU_ASSIGN_OR_RETURN(std::string pdf, FileBytes(conn, s->file_id));
-    out = IssuedDocument{s->doc_no, plan.kind, plan.case_no, std::move(pdf), true};
+    out = IssuedDocument{s->doc_no,    plan.kind,    plan.case_no, std::move(pdf),
+                         s->unit_name, s->signed_at, true};
     return Status::Ok();
   }));
   return out;
@@ -203,7 +217,9 @@ Result<IssuedDocument> Produce(store::Database& db, const Clock& clock, trust::S
     if (!stored) return written.error();
     return std::move(*stored);
   }
-  return IssuedDocument{doc.doc_no, plan.kind, plan.case_no, std::move(pdf.bytes), false};
+  return IssuedDocument{
+      doc.doc_no,           plan.kind, plan.case_no, std::move(pdf.bytes), marks.unit_name,
+      signed_doc.signed_at, false};
 }
 
 struct CaseView {
@@ -433,7 +449,8 @@ Result<IssuedDocument> Issuer::Booklet(std::string_view case_no, std::string_vie
           const char* t = doc.kind == kReceipt        ? "受理收件单"
                           : doc.kind == kApprovalForm ? "户口业务审批表"
                                                       : "准予办理通知书";
-          d.items.push_back({t, doc.doc_no, v.c.station_name, marks.date, doc.pdf, ""});
+          d.items.push_back(
+              {t, doc.doc_no, doc.unit_name, ChinaTime(doc.signed_at, false), doc.pdf, ""});
         }
         Status files = db_.Read([&](store::Connection& conn) -> Status {
           for (const archive::CatalogueEntry& e : entries) {

@@ -28,8 +28,10 @@ struct IssuedDocument {
   std::string doc_no;
   std::string kind;
   std::string case_no;
-  std::string pdf;      // the registered bytes
-  bool reused = false;  // true when an earlier request registered it
+  std::string pdf;        // the registered bytes
+  std::string unit_name;  // the sealing unit
+  std::string signed_at;  // ISO instant
+  bool reused = false;    // true when an earlier request registered it
 };
 
 // The public verification page of a document: <base_url>/verify/<doc_no> (no trailing slash).

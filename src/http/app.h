@@ -34,7 +34,7 @@ struct App {
   trust::KeyStore* keys = nullptr;  // signing keys; null: users are created without keys
   // Scheme and host of the public site for the verification QR of documents, e.g.
   // https://hukou.example.gov.cn; empty: taken from the request (X-Forwarded-Proto, Host).
-  std::string public_url;
+  std::string public_url{};
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";

@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "codes/id_number.h"
 #include "demo/demo.h"
+#include "documents/documents.h"
 #include "exchange/csv.h"
 #include "http/app.h"
 #include "http/http.h"
@@ -98,7 +99,8 @@ std::string DefaultStaticDir(const char* argv0) {
 
 int Serve(const std::string& url, const std::string& address, int port, int threads,
           std::string static_dir, services::PeerSettings peer_options,
-          const std::string& peers_file, const std::string& key_file) {
+          const std::string& peers_file, const std::string& key_file,
+          const std::string& public_url) {
   if (!peers_file.empty()) {
     Status read = services::ReadPeersFile(peers_file, peer_options);
     if (!read.ok()) return Fail(read.error());
@@ -128,6 +130,7 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   app.peer_tokens = &*peer_tokens;
   app.keys = keys->get();
   app.signer = keys->get();  // every case decision is SM2-signed by its officer
+  app.public_url = public_url;
   http::Router router;
   http::RegisterAllRoutes(router, app);
   http::ServerOptions options;
@@ -193,6 +196,10 @@ int main(int argc, char** argv) {
       "--peers-file", peers_file,
       "National check: file of 'peer NAME=URL=TOKEN' / 'peer-token [NAME=]TOKEN' lines");
   add_key(serve);
+  std::string public_url;
+  serve->add_option("--public-url", public_url,
+                    "Scheme and host of the public site for documents' verification QR codes, "
+                    "e.g. https://hukou.example.gov.cn (default: the request's Host)");
 
   auto* migrate = cli.add_subcommand("migrate", "Create or upgrade the database schema");
   add_db(migrate);
@@ -334,7 +341,8 @@ int main(int argc, char** argv) {
 
   if (*serve) {
     if (static_dir.empty()) static_dir = DefaultStaticDir(argv[0]);
-    return Serve(db_url, address, port, threads, static_dir, peer_options, peers_file, key_file);
+    return Serve(db_url, address, port, threads, static_dir, peer_options, peers_file, key_file,
+                 public_url);
   }
   if (*id_check) return codes::RunIdCheck(id_number, clock.Today(), std::cout);
   if (*render_sample) {
@@ -434,6 +442,8 @@ int main(int argc, char** argv) {
     if (!summary.ok()) return Fail(summary.error());
     auto enrolled = org::EnrollSigningKeys(database, *keys, clock);
     if (!enrolled.ok()) return Fail(enrolled.error());
+    auto seals = documents::DrawMissingSealImages(database, clock);
+    if (!seals.ok()) return Fail(seals.error());
     return 0;
   }
   if (*import_cmd) {
@@ -465,6 +475,8 @@ int main(int argc, char** argv) {
     if (!s.ok()) return Fail(s.error());
     auto enrolled = org::EnrollSigningKeys(database, *keys, clock);
     if (!enrolled.ok()) return Fail(enrolled.error());
+    auto seals = documents::DrawMissingSealImages(database, clock);
+    if (!seals.ok()) return Fail(seals.error());
     return 0;
   }
   if (*notify_deliver) {

@@ -12,6 +12,7 @@
 #include "registry/person.h"
 #include "services/notify.h"
 #include "trust/audit.h"
+#include "trust/keys.h"
 #include "trust/sm3.h"
 
 namespace hukou::cases {
@@ -155,6 +156,14 @@ Status InsertStep(store::Connection& conn, const Case& c, int step_no, int chain
            r.opinion, r.officer_id, r.officer_name, r.unit_code, r.acted_at, std::string(due_date),
            duration, int64_t{overdue ? 1 : 0}, s.payload, s.payload_sm3, sig, key, signer})
       .status();
+}
+
+// Registers the use of the officer's certificate for a signed step, in the step's transaction.
+Status RecordStepKeyUse(store::Connection& conn, const DecisionRecord& r, const Signed& s,
+                        const Clock& clock) {
+  if (!s.signature) return Status::Ok();
+  return trust::RecordKeyUse(conn, *s.signature, "case_step", "case_step",
+                             r.case_no + "/" + std::to_string(r.step_no), r.officer_id, clock);
 }
 
 Status Audit(store::Connection& conn, const org::Actor& actor, std::string action, const Case& c,
@@ -606,6 +615,7 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
     }
     HUKOU_RETURN_IF_ERROR(BumpVersion(conn, c));
     HUKOU_RETURN_IF_ERROR(apply(conn, c, item, record, s));
+    HUKOU_RETURN_IF_ERROR(RecordStepKeyUse(conn, record, s, clock));
     HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
     return Status::Ok();
   }));
@@ -825,6 +835,7 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
                    record.acted_at, actor.user_id})
             .status());
     HUKOU_RETURN_IF_ERROR(InsertStep(conn, c, 1, -1, "", record, s, "", 0, false));
+    HUKOU_RETURN_IF_ERROR(RecordStepKeyUse(conn, record, s, clock_));
     if (handling != receiving_station) {
       HUKOU_RETURN_IF_ERROR(
           services::QueueNotification(conn,

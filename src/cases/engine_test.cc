@@ -81,7 +81,17 @@ class EngineTest : public ::testing::TestWithParam<store::Backend> {
     tdb_ = std::move(*tdb);
     ASSERT_TRUE(db().Transact([&](store::Connection& c) -> Status {
                       HUKOU_RETURN_IF_ERROR(org::SeedUnits(c, "ezhou", clock_));
-                      return catalog::LoadShippedCatalog(c, clock_).status();
+                      HUKOU_RETURN_IF_ERROR(catalog::LoadShippedCatalog(c, clock_).status());
+                      // The key rows DigestSigner's key ids (100 + user) name, for key_usage.
+                      for (int64_t user = 1; user <= 6; ++user) {
+                        HUKOU_RETURN_IF_ERROR(
+                            c.Exec("INSERT INTO signing_keys (id, owner_kind, owner_id, "
+                                   "public_key_pem, private_key_enc, status, created_at) VALUES "
+                                   "($1, 'user', $2, '', '', 'active', '2026-01-01T00:00:00Z')",
+                                   {100 + user, std::to_string(user)})
+                                .status());
+                      }
+                      return Status::Ok();
                     })
                     .ok());
     h1_ = MakeHousehold(kStation1, "420704001", "420704001001", "凤凰街道寒溪社区文星路12号");
@@ -316,6 +326,17 @@ TEST_P(EngineTest, BirthRunsTheChainSignedAndRegistersTheChild) {
                       EXPECT_EQ(trust::Sm3Hex(r.Text(i, 0)), r.Text(i, 1));
                       EXPECT_EQ(r.Text(i, 2), DigestSigner::Expected(r.Int(i, 4), r.Text(i, 0)));
                       EXPECT_EQ(r.Int(i, 3), 100 + r.Int(i, 4));
+                    }
+                    // Each signature registered as one use of the officer's certificate.
+                    HUKOU_ASSIGN_OR_RETURN(
+                        store::Rows uses,
+                        conn.Query("SELECT key_id, object_id, payload_sm3 FROM key_usage WHERE "
+                                   "purpose = 'case_step' ORDER BY id"));
+                    EXPECT_EQ(uses.size(), 4u);
+                    for (size_t i = 0; i < uses.size() && i < r.size(); ++i) {
+                      EXPECT_EQ(uses.Int(i, 0), r.Int(i, 3));
+                      EXPECT_EQ(uses.Text(i, 1), c->case_no + "/" + std::to_string(i + 1));
+                      EXPECT_EQ(uses.Text(i, 2), r.Text(i, 1));
                     }
                     return Status::Ok();
                   })

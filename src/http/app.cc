@@ -44,6 +44,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterArchiveRoutes(router, app);
   RegisterTrustRoutes(router, app);
   RegisterAuditRoutes(router, app);
+  RegisterDocumentRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -32,6 +32,9 @@ struct App {
   const services::PeerTokens* peer_tokens = nullptr;  // instances allowed to ask this one (A9)
   trust::Signer* signer = nullptr;  // signs case steps; nullptr: steps are stored unsigned
   trust::KeyStore* keys = nullptr;  // signing keys; null: users are created without keys
+  // Scheme and host of the public site for the verification QR of documents, e.g.
+  // https://hukou.example.gov.cn; empty: taken from the request (X-Forwarded-Proto, Host).
+  std::string public_url{};
 };
 
 inline constexpr char kSessionCookie[] = "hukou_session";
@@ -65,6 +68,8 @@ void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: i
 void RegisterArchiveRoutes(Router& router, App& app);
 // audit_handlers.cc: the audit-trail search and the chains' checkpoint status (supervisors)
 void RegisterAuditRoutes(Router& router, App& app);
+// document_handlers.cc: a case's receipt, approval form, notice and booklet as signed PDFs
+void RegisterDocumentRoutes(Router& router, App& app);
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

@@ -65,6 +65,7 @@ const char* KindTitle(const std::string& kind) {
   if (kind == "approval_form") return "审批表";
   if (kind == "notice") return "办理通知书";
   if (kind == "certificate") return "证明";
+  if (kind == "booklet") return "案卷（一件一册）";
   return "文书";
 }
 

@@ -286,6 +286,8 @@ TEST_F(RenderTest, BookletHasCatalogueThenEveryDocument) {
        BookletItem{"户口业务审批表", "审-0018", "鄂城区分局", "2026-11-24", approval->bytes, ""},
        BookletItem{"出生医学证明扫描件", "", "市妇幼保健院", "2026-10-03", *scan, "复印件"}},
       "https://hukou.example.gov.cn/v/A4207-0018",
+      "",
+      {},
       ""};
   auto book = RenderBooklet(data);
   ASSERT_TRUE(book.ok()) << book.error().code;

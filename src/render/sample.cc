@@ -163,7 +163,9 @@ Status WriteSamples(const std::string& dir, std::ostream& out) {
                                       "2026-11-24", approval.bytes, ""},
                       },
                       "https://hukou.example.gov.cn/v/A4207-0018",
-                      "2026-11-24T01:30:00Z"};
+                      "2026-11-24T01:30:00Z",
+                      {},
+                      ""};
   HUKOU_ASSIGN_OR_RETURN(RenderedPdf book, RenderBooklet(booklet));
   const fs::path base(dir);
   HUKOU_RETURN_IF_ERROR(WriteFile(base / "seal.png", seal, out));

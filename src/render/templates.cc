@@ -202,7 +202,10 @@ Result<RenderedPdf> RenderBooklet(const BookletData& d) {
   catalogue.blocks.push_back(std::move(list));
   catalogue.blocks.push_back(
       Paragraph{fmt::format("本册共 {} 件，{} 页（不含目录）。", d.items.size(), next - 1), false});
-  if (!d.verify_url.empty()) {
+  if (!d.marks.seal_png.empty()) {
+    AddClosing(catalogue, d.marks, {"立卷人：" + d.officer}, "", {});
+    catalogue.footer = d.station;
+  } else if (!d.verify_url.empty()) {
     catalogue.blocks.push_back(QrRow{{QrCode{d.verify_url, "扫码核验案卷"}}});
   }
 

@@ -127,6 +127,10 @@ struct BookletData {
   std::vector<BookletItem> items;
   std::string verify_url;  // may be empty
   std::string created;     // ISO 8601 instant for the PDF metadata; may be empty
+  // When marks.seal_png is set, the catalogue page closes with the signature block (立卷人
+  // `officer`, the unit, its seal and the QR of marks.verify_url) and prints marks.document_number.
+  Authenticity marks;
+  std::string officer;
 };
 
 // Errors of all five: those of PdfBuilder (render.seal_image, render.qr, render.pdf,

@@ -283,6 +283,16 @@ export function durationText(seconds: number): string {
 }
 
 /** The console URL of the public progress page for a case (the receipt's QR code). */
+/** A case document as a signed, registered PDF (收件单, 审批表, 通知书), opened in a new tab. */
+export function documentPdfUrl(caseNo: string, kind: 'receipt' | 'approval-form' | 'notice'): string {
+  return `/api/v1/cases/${enc(caseNo)}/${kind}.pdf`;
+}
+
+/** The archived case's booklet (一件一册) as one PDF. */
+export function bookletPdfUrl(caseNo: string): string {
+  return `/api/v1/archive/cases/${enc(caseNo)}/booklet.pdf`;
+}
+
 export function progressUrl(caseNo: string): string {
   return `${window.location.origin}/#/portal/progress?case_no=${enc(caseNo)}`;
 }

@@ -147,7 +147,8 @@ class CaseDemo {
   Status LoadActors();
   Status LoadResidents();
   Result<const catalog::Item*> Item(const std::string& code);
-  std::optional<Resident> Take(int station, const std::function<bool(const Resident&)>& pred);
+  std::optional<Resident> Take(int station, const std::function<bool(const Resident&)>& pred,
+                               bool exclusive = true);
   Result<bool> MakePlan(Plan& p);
   void Schedule(Plan& p, const catalog::Item& item);
   Status Execute(Plan& p, const Event& e);
@@ -179,9 +180,11 @@ class CaseDemo {
   std::vector<Resident> residents_[kStations];
   std::vector<std::string> households_[kStations];
   std::unordered_map<std::string, std::pair<std::string, std::string>> head_spouse_;
-  std::unordered_set<std::string> used_;
+  std::unordered_set<std::string> used_, shared_, mothers_;
   std::unordered_map<std::string, catalog::Item> items_;
   CaseDemoSummary summary_;
+  std::vector<Outcome> deck_;
+  int decks_ = 0;
 };
 
 Status CaseDemo::LoadActors() {
@@ -247,15 +250,19 @@ Result<const catalog::Item*> CaseDemo::Item(const std::string& code) {
   return &items_.emplace(code, std::move(item)).first->second;
 }
 
-// The first unused resident of the station matching pred, searched from a random start.
+// A resident of the station matching pred, probed at random (a bounded number of tries).
+// Exclusive picks (deaths, moves, changes) are never picked again, nor are residents already
+// picked for anything else; shared picks (documents, births' mothers) only avoid exclusive ones.
 std::optional<Resident> CaseDemo::Take(int station,
-                                       const std::function<bool(const Resident&)>& pred) {
+                                       const std::function<bool(const Resident&)>& pred,
+                                       bool exclusive) {
   std::vector<Resident>& pool = residents_[station];
-  const size_t start = rng_.Below(pool.size());
-  for (size_t k = 0; k < pool.size(); ++k) {
-    const Resident& r = pool[(start + k) % pool.size()];
-    if (used_.count(r.id_number) || !pred(r)) continue;
-    used_.insert(r.id_number);
+  for (int tries = 0; tries < 400; ++tries) {
+    const Resident& r = pool[rng_.Below(pool.size())];
+    if (used_.count(r.id_number) || (exclusive && shared_.count(r.id_number)) || !pred(r)) {
+      continue;
+    }
+    (exclusive ? used_ : shared_).insert(r.id_number);
     return r;
   }
   return std::nullopt;
@@ -305,10 +312,15 @@ Result<bool> CaseDemo::MakePlan(Plan& p) {
   };
   const std::string& e = item->effect;
   if (e == "birth") {
-    auto mother = Take(p.station, [](const Resident& r) {
-      return r.sex == "2" && r.age >= 22 && r.age <= 40 && (r.relation == "02" || r.relation == "10");
-    });
+    auto mother = Take(
+        p.station,
+        [&](const Resident& r) {
+          return r.sex == "2" && r.age >= 22 && r.age <= 40 &&
+                 (r.relation == "02" || r.relation == "10") && !mothers_.count(r.id_number);
+        },
+        false);
     if (!mother) return false;
+    mothers_.insert(mother->id_number);
     const std::string sex = rng_.Chance(510000) ? "1" : "2";
     const std::string name = FirstChar(mother->name) + names_.GivenName(rng_, sex, today_.year);
     in.form = {{"household_number", mother->household_number}};
@@ -359,9 +371,8 @@ Result<bool> CaseDemo::MakePlan(Plan& p) {
     return true;
   }
   if (p.item_code == "HK0902") {
-    r = Take(p.station, [](const Resident& x) {
-      return x.age >= 22 && x.age < 40 && x.marital != "20";
-    });
+    r = Take(p.station,
+             [](const Resident& x) { return x.age >= 22 && x.age < 40 && x.marital != "20"; });
     if (!r) return false;
     in.form = {{"changes", {{"marital_status", "20"}}}};
     subject(*r);
@@ -369,7 +380,8 @@ Result<bool> CaseDemo::MakePlan(Plan& p) {
     return true;
   }
   if (p.item_code == "HK0903") {
-    r = Take(p.station, [](const Resident& x) { return x.age >= 18 && x.age < 60; });
+    r = Take(
+        p.station, [](const Resident& x) { return x.age >= 18 && x.age < 60; }, false);
     if (!r) return false;
     in.form = {{"changes",
                 {{"workplace", kWorkplaces[rng_.Below(std::size(kWorkplaces))]},
@@ -383,7 +395,7 @@ Result<bool> CaseDemo::MakePlan(Plan& p) {
       if (x.relation != "10") return false;
       auto it = head_spouse_.find(x.household_number);
       return it != head_spouse_.end() && !it->second.first.empty() &&
-             !used_.count(it->second.first);
+             !used_.count(it->second.first) && !shared_.count(it->second.first);
     });
     if (!r) return false;
     const std::string old_head = head_spouse_[r->household_number].first;
@@ -397,9 +409,9 @@ Result<bool> CaseDemo::MakePlan(Plan& p) {
   }
   // Documents: a booklet for the head, a certificate for anyone.
   const bool booklet = p.item_code != "HK1401";
-  r = Take(p.station, [&](const Resident& x) {
-    return booklet ? x.relation == "02" : x.age >= 18;
-  });
+  r = Take(
+      p.station, [&](const Resident& x) { return booklet ? x.relation == "02" : x.age >= 18; },
+      false);
   if (!r) return false;
   in.form = {{"household_number", r->household_number}};
   subject(*r);
@@ -409,17 +421,21 @@ Result<bool> CaseDemo::MakePlan(Plan& p) {
 
 // Picks the outcome and the instants of every act; acts after the demo date are left out.
 void CaseDemo::Schedule(Plan& p, const catalog::Item& item) {
-  const uint32_t draw = static_cast<uint32_t>(rng_.Below(100));
-  Outcome o = draw < 70   ? Outcome::kIssue
-              : draw < 80 ? Outcome::kOpen
-              : draw < 85 ? Outcome::kOverdue
-              : draw < 89 ? Outcome::kReturnOpen
-              : draw < 94 ? Outcome::kReturnThenIssue
-              : draw < 97 ? Outcome::kReject
-                          : Outcome::kWithdraw;
+  // Outcomes are dealt from a shuffled deck of 20 (70 % issued, 10 % open, 5 % each overdue,
+  // returned and still at the window, returned then issued, rejected or withdrawn), so that
+  // every 20 cases hold every outcome.
+  if (deck_.empty()) {
+    deck_.assign(14, Outcome::kIssue);
+    deck_.insert(deck_.end(),
+                 {Outcome::kOpen, Outcome::kOpen, Outcome::kOverdue, Outcome::kReturnOpen,
+                  Outcome::kReturnThenIssue, ++decks_ % 2 ? Outcome::kReject : Outcome::kWithdraw});
+    for (size_t i = deck_.size(); i > 1; --i) std::swap(deck_[i - 1], deck_[rng_.Below(i)]);
+  }
+  const Outcome o = deck_.back();
+  deck_.pop_back();
   const int steps = static_cast<int>(item.chain.size());
-  int64_t days_before = o == Outcome::kOpen         ? rng_.Between(0, 1)
-                        : o == Outcome::kReturnOpen ? rng_.Between(0, 4)
+  int64_t days_before = o == Outcome::kOpen         ? rng_.Between(1, 2)
+                        : o == Outcome::kReturnOpen ? rng_.Between(1, 4)
                         : o == Outcome::kOverdue    ? rng_.Between(40, kHistoryDays)
                                                     : rng_.Between(12, kHistoryDays);
   TimePoint t = WorkTime(days_before);
@@ -460,8 +476,8 @@ void CaseDemo::Schedule(Plan& p, const catalog::Item& item) {
   if (o == Outcome::kIssue || o == Outcome::kReturnThenIssue) {
     p.events.push_back({later(30), Act::kIssue});
   }
-  auto past = std::find_if(p.events.begin(), p.events.end(),
-                           [&](const Event& e) { return e.at > as_of_; });
+  auto past =
+      std::find_if(p.events.begin(), p.events.end(), [&](const Event& e) { return e.at > as_of_; });
   p.events.erase(past, p.events.end());
 }
 
@@ -516,8 +532,7 @@ Status CaseDemo::Execute(Plan& p, const Event& e) {
     case Act::kApprove:
     case Act::kReturn:
     case Act::kReject: {
-      HUKOU_ASSIGN_OR_RETURN(cases::Case c,
-                             engine_.Get(p.case_no, Officer("police", p.station)));
+      HUKOU_ASSIGN_OR_RETURN(cases::Case c, engine_.Get(p.case_no, Officer("police", p.station)));
       const catalog::ApprovalStep* step = cases::Engine::AwaitedStep(*item, c);
       if (step == nullptr) return InternalError("demo.case", "演示办件无待办步骤：" + p.case_no);
       cases::DecisionInput d;
@@ -565,12 +580,13 @@ Result<CaseDemoSummary> CaseDemo::Run(int64_t count) {
     Plan p;
     HUKOU_ASSIGN_OR_RETURN(bool made, MakePlan(p));
     if (!made) {
-      if (++misses > 1000) {
-        return ValidationError("demo.cases", "人口不足以生成这么多办件，请增加 --persons 或减少 --cases",
-                               "cases");
+      if (++misses > 2000) {
+        return ValidationError(
+            "demo.cases", "人口不足以生成这么多办件，请增加 --persons 或减少 --cases", "cases");
       }
       continue;
     }
+    misses = 0;
     HUKOU_ASSIGN_OR_RETURN(const catalog::Item* item, Item(p.item_code));
     Schedule(p, *item);
     plans.push_back(std::move(p));
@@ -597,8 +613,7 @@ Result<CaseDemoSummary> CaseDemo::Run(int64_t count) {
   summary_.cases = static_cast<int64_t>(plans.size());
   for (const Plan& p : plans) ++summary_.by_item[p.item_code];
   HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
-    HUKOU_ASSIGN_OR_RETURN(store::Rows rows,
-                           conn.Query("SELECT status, due_date FROM cases"));
+    HUKOU_ASSIGN_OR_RETURN(store::Rows rows, conn.Query("SELECT status, due_date FROM cases"));
     for (size_t k = 0; k < rows.size(); ++k) {
       ++summary_.by_status[rows.Text(k, 0)];
       if (cases::IsOverdue(rows.Text(k, 1), rows.Text(k, 0), today_)) ++summary_.overdue;
@@ -611,8 +626,8 @@ Result<CaseDemoSummary> CaseDemo::Run(int64_t count) {
 }  // namespace
 
 json CaseDemoSummary::ToJson() const {
-  return {{"cases", cases},          {"materials", materials},         {"by_status", by_status},
-          {"by_item", by_item},      {"overdue", overdue},             {"returned_once", returned_once}};
+  return {{"cases", cases},     {"materials", materials}, {"by_status", by_status},
+          {"by_item", by_item}, {"overdue", overdue},     {"returned_once", returned_once}};
 }
 
 Result<CaseDemoSummary> RunCaseDemo(store::Database& db, const std::string& city, int64_t cases,

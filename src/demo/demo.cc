@@ -1179,9 +1179,8 @@ Result<DemoSummary> RunDemo(store::Database& db, const DemoOptions& options, con
   }
   truth["users"] = user_list;
   if (options.cases > 0) {
-    HUKOU_ASSIGN_OR_RETURN(
-        CaseDemoSummary cases,
-        RunCaseDemo(db, options.city, options.cases, options.seed, clock, keys, progress));
+    HUKOU_ASSIGN_OR_RETURN(CaseDemoSummary cases, RunCaseDemo(db, options.city, options.cases,
+                                                              options.seed, clock, keys, progress));
     summary.cases = cases.cases;
     truth["cases"] = cases.ToJson();
     progress << "办件 cases: " << truth["cases"].dump() << "\n";

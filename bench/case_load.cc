@@ -2,7 +2,10 @@
 // keep-alive connection, receives an adult name change (HK0802) at clerk1's window, has police1
 // accept it, chief1 review it, branch1 approve it (the registry change applied) and clerk1 issue
 // it — five requests, one complete case. Prints complete cases per second. Run by bench/cases.sh.
-//   build/bench/case_load BASE_URL PERSONS_FILE SECONDS THREADS
+//   build/bench/case_load BASE_URL PERSONS_FILE SECONDS THREADS [SCAN_PNG]
+// With SCAN_PNG, clerk1 also captures the item's two mandatory materials (application form and
+// reason) from that file before acceptance, as the archive's completeness check requires (C2):
+// seven requests per case.
 // PERSONS_FILE: "id_number|name" lines of adult persons of police1's station, each used by one
 // worker only (case after case on the same person is allowed: each is a new name).
 #include <curl/curl.h>
@@ -14,6 +17,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -40,10 +44,11 @@ class Client {
 
   // POSTs JSON; returns the HTTP status (0 on a transport error) and the body in *out.
   long Post(const std::string& path, const std::string& body, const std::string& cookie,
-            std::string* out, std::string* set_cookie = nullptr) {
+            std::string* out, std::string* set_cookie = nullptr,
+            const char* content_type = "Content-Type: application/json") {
     out->clear();
     headers_text_.clear();
-    curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+    curl_slist* headers = curl_slist_append(nullptr, content_type);
     curl_easy_setopt(curl_, CURLOPT_URL, (base_ + path).c_str());
     curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
     curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, body.c_str());
@@ -92,7 +97,7 @@ std::string FirstChar(const std::string& s) {
 
 int main(int argc, char** argv) {
   if (argc < 5) {
-    std::cerr << "usage: case_load BASE_URL PERSONS_FILE SECONDS THREADS\n";
+    std::cerr << "usage: case_load BASE_URL PERSONS_FILE SECONDS THREADS [SCAN_PNG]\n";
     return 2;
   }
   const std::string base = argv[1];
@@ -110,6 +115,15 @@ int main(int argc, char** argv) {
   if (persons.size() < static_cast<size_t>(threads)) {
     std::cerr << "too few persons\n";
     return 2;
+  }
+  std::string scan;
+  if (argc > 5) {
+    std::ifstream in(argv[5], std::ios::binary);
+    scan.assign(std::istreambuf_iterator<char>(in), {});
+    if (scan.empty()) {
+      std::cerr << "cannot read " << argv[5] << "\n";
+      return 2;
+    }
   }
   curl_global_init(CURL_GLOBAL_DEFAULT);
   std::string cookies[4];
@@ -160,9 +174,21 @@ int main(int argc, char** argv) {
           fail("receive", code);
           continue;
         }
-        const std::string case_no = json::parse(body).value("case_no", "");
+        const json received = json::parse(body);
+        const std::string case_no = received.value("case_no", "");
         const std::string path = "/api/v1/cases/" + case_no;
         bool ok = true;
+        for (const char* material : {"application_form", "reason"}) {
+          if (scan.empty() || !ok) break;
+          code = c.Post("/api/v1/archive/cases/" + case_no + "/materials?source=scan&step=receive" +
+                            "&item_code=HK0802&material_code=" + material + "&station_code=" +
+                            received.value("station_code", "") + "&file_name=" + material + ".png",
+                        scan, cookies[0], &body, nullptr, "Content-Type: image/png");
+          if (code != 201) {
+            fail(std::string("capture ") + material, code);
+            ok = false;
+          }
+        }
         for (int officer = 1; officer <= 3 && ok; ++officer) {
           code = c.Post(path + "/decisions", R"({"decision":"approve","opinion":"同意"})",
                         cookies[officer], &body);
@@ -193,9 +219,9 @@ int main(int argc, char** argv) {
   };
   std::printf(
       "complete cases: %lld in %.1f s = %.1f cases/s (%d connections), failed %lld; per case "
-      "(5 requests) p50 %.1f ms, p99 %.1f ms\n",
+      "(%d requests) p50 %.1f ms, p99 %.1f ms\n",
       static_cast<long long>(done.load()), elapsed, static_cast<double>(done.load()) / elapsed,
-      threads, static_cast<long long>(failed.load()), pct(0.5), pct(0.99));
+      threads, static_cast<long long>(failed.load()), scan.empty() ? 5 : 7, pct(0.5), pct(0.99));
   if (!first_error.empty()) std::printf("first error: %s\n", first_error.c_str());
   curl_global_cleanup();
   return failed.load() == 0 && done.load() > 0 ? 0 : 1;

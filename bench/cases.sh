@@ -4,6 +4,7 @@
 # its officer (the server signs whenever it has keys, i.e. always since trust was merged).
 # Usage: bench/cases.sh [sqlite|postgres] [SECONDS] [CONNECTIONS] [PERSONS] [HUKOU_BINARY]
 #   postgres needs HUKOU_BENCH_PG_URL (an empty database), e.g. from scripts/pg.sh url.
+#   BENCH_MATERIALS=1: the window also captures the two mandatory scans before acceptance.
 set -euo pipefail
 backend=${1:-sqlite}
 duration=${2:-20}
@@ -37,6 +38,23 @@ else
   sqlite3 "$dir/bench.db" "$query" >"$dir/persons.txt"
 fi
 
+scan_arg=()
+if [ "${BENCH_MATERIALS:-0}" = 1 ]; then
+  # A 240×320 grey PNG "scan" with ruled lines (python3 standard library only).
+  python3 - "$dir/scan.png" <<'PY'
+import struct, sys, zlib
+w, h = 240, 320
+rows = b"".join(b"\x00" + bytes(40 if y % 24 == 0 or x in (10, w - 11) else 235 for x in range(w))
+                for y in range(h))
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+       + chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b""))
+open(sys.argv[1], "wb").write(png)
+PY
+  scan_arg=("$dir/scan.png")
+fi
+
 "$hukou" serve --db "$db" --address 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -44,7 +62,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 echo "== $backend: complete HK0802 cases, $connections connections, ${duration}s =="
-"$load" "http://127.0.0.1:$port" "$dir/persons.txt" "$duration" "$connections"
+"$load" "http://127.0.0.1:$port" "$dir/persons.txt" "$duration" "$connections" "${scan_arg[@]}"
 if [ "$backend" = postgres ]; then
   psql -At "$db" -c "SELECT count(*) || ' signed steps' FROM case_steps WHERE signature IS NOT NULL"
 else

@@ -157,7 +157,7 @@ class CaseDemo {
   TimePoint WorkTime(int64_t days_before) {
     // 08:30–16:30 Beijing = 00:30–08:30 UTC.
     const int64_t day = today_.ToDays() - days_before;
-    return TimePoint(std::chrono::seconds(day * 86400 + 1800 + rng_.Between(0, 8 * 3600)));
+    return TimePoint(std::chrono::seconds(day * 86400 + 1800 + rng_.Between(0, int64_t{8} * 3600)));
   }
   int Age(const std::string& birth_date) const {
     auto d = Date::Parse(birth_date);

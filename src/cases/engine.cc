@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 
+#include "archive/booklet.h"
 #include "cases/rules.h"
 #include "codes/id_number.h"
 #include "org/units.h"
@@ -235,6 +236,7 @@ Result<json> ApplyEffect(store::Connection& conn, const catalog::Item& item, Cas
     registry::NewPerson np = NewPersonFrom(json::parse(p.new_person, nullptr, false));
     np.household_id = h.id;
     np.relation_to_head = relation_of(p);
+    if (np.id_number.empty()) np.id_number = p.id_number;  // the number the arrival brought
     if (np.id_number.empty()) {
       std::optional<Date> born = Date::Parse(np.birth_date);
       if (!born) return ValidationError("person.birth_date", "出生日期无效", "birth_date");
@@ -385,6 +387,39 @@ std::string NoticeText(const Case& c, const catalog::Item& item, const std::stri
          "领取办理结果。";
 }
 
+// One case, one booklet (一件一册): files the closing case in the archive in the closing
+// transaction. The system files it (the closing act's own audit entry names the officer), so a
+// window clerk issuing a case of another station's archive needs no archive rights.
+Status ArchiveClosed(store::Connection& conn, const Case& c, std::string outcome,
+                     const std::string& closed_at, const Clock& clock) {
+  archive::CaseFacts f;
+  f.case_no = c.case_no;
+  f.item_code = c.item_code;
+  f.item_version = c.item_version;
+  f.item_name = c.item_name;
+  f.effect = c.effect;
+  f.station_code = c.station_code;
+  f.receiving_station_code =
+      c.receiving_station_code == c.station_code ? "" : c.receiving_station_code;
+  f.applicant_name = c.applicant_name;
+  f.applicant_id_number = c.applicant_id_number;
+  f.outcome = std::move(outcome);
+  f.received_at = c.received_at;
+  f.closed_at = closed_at;
+  return archive::ArchiveCase(conn, f, org::Actor::System(), clock).status();
+}
+
+// When the acceptance step (chain index 0) last completed, "" while the case has not passed it:
+// materials belong to acceptance, so a capture after it is late (D2).
+std::string AcceptanceCompletedAt(const Case& c) {
+  if (c.status == kReceived || c.status == kReturned) return "";
+  std::string at;
+  for (const CaseStep& st : c.steps) {
+    if (st.chain_index == 0 && st.decision == "approve") at = st.acted_at;
+  }
+  return at;
+}
+
 }  // namespace
 
 const catalog::ApprovalStep* Engine::AwaitedStep(const catalog::Item& item, const Case& c) {
@@ -475,10 +510,13 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
   }
   HUKOU_ASSIGN_OR_RETURN(
       store::Rows s,
-      conn.Query("SELECT step_no, chain_index, action, level, decision, opinion, officer_id, "
-                 "officer_name, unit_code, acted_at, due_date, duration_seconds, overdue, "
-                 "signature, COALESCE(signature_key_id, 0), payload_sm3 FROM case_steps "
-                 "WHERE case_id = $1 ORDER BY step_no",
+      conn.Query("SELECT st.step_no, st.chain_index, st.action, st.level, st.decision, "
+                 "st.opinion, st.officer_id, st.officer_name, st.unit_code, st.acted_at, "
+                 "st.due_date, st.duration_seconds, st.overdue, st.signature, "
+                 "COALESCE(st.signature_key_id, 0), st.payload_sm3, "
+                 "COALESCE(un.name, st.unit_code) FROM case_steps st "
+                 "LEFT JOIN units un ON un.code = st.unit_code "
+                 "WHERE st.case_id = $1 ORDER BY st.step_no",
                  {c.id}));
   for (size_t k = 0; k < s.size(); ++k) {
     CaseStep st;
@@ -498,6 +536,7 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
     st.signed_ = !s.IsNull(k, 13);
     st.signature_key_id = s.Int(k, 14);
     st.payload_sm3 = s.Text(k, 15);
+    st.unit_name = s.Text(k, 16);
     c.steps.push_back(std::move(st));
   }
   HUKOU_ASSIGN_OR_RETURN(store::Rows ch,
@@ -829,6 +868,8 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
     r.opinion = in.opinion.empty() ? "同意" : in.opinion;
     HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));
     if (in.decision != "approve") return Status::Ok();
+    // C2: leaving acceptance for review/approval needs every mandatory material captured.
+    if (c.current_step == 0) HUKOU_RETURN_IF_ERROR(archive::CheckComplete(conn, c.case_no, item));
     if (step.action == "accept" && item.national_check) {
       for (const CasePerson& p : c.persons) {
         if (p.id_number.empty()) continue;
@@ -906,6 +947,7 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
                                       {"message", c.receiving_unit_code, "case", c.case_no,
                                        "办件" + c.case_no + "不予办理：" + in.opinion},
                                       clock_));
+      HUKOU_RETURN_IF_ERROR(ArchiveClosed(conn, c, kRejected, r.acted_at, clock_));
       return Audit(conn, actor, "case.reject", c, detail, clock_);
     }
     if (std::optional<int> next = NextStep(item, c.current_step)) {
@@ -1008,6 +1050,7 @@ Result<Case> Engine::Issue(std::string_view case_no, const org::Actor& actor) {
     HUKOU_RETURN_IF_ERROR(conn.Exec("UPDATE cases SET status = $1, closed_at = $2 WHERE id = $3",
                                     {std::string(kIssued), r.acted_at, c.id})
                               .status());
+    HUKOU_RETURN_IF_ERROR(ArchiveClosed(conn, c, kApproved, r.acted_at, clock_));
     return Audit(conn, actor, "case.issue", c, json::object(), clock_);
   };
   return Act(db_, clock_, signer_, case_no, actor, check, apply);
@@ -1034,6 +1077,7 @@ Result<Case> Engine::Withdraw(std::string_view case_no, std::string_view reason,
                                     "return_reason = $3 WHERE id = $4",
                                     {std::string(kWithdrawn), r.acted_at, r.opinion, c.id})
                               .status());
+    HUKOU_RETURN_IF_ERROR(ArchiveClosed(conn, c, kWithdrawn, r.acted_at, clock_));
     return Audit(conn, actor, "case.withdraw", c, {{"reason", r.opinion}}, clock_);
   };
   return Act(db_, clock_, signer_, case_no, actor, check, apply);
@@ -1128,6 +1172,60 @@ Result<Case> Engine::CaptureBiometric(std::string_view case_no, const BiometricI
   return out;
 }
 
+Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
+                                                  archive::Capture capture,
+                                                  const org::Actor& actor) {
+  archive::Material out;
+  HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
+    HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
+    if (!IsOpen(c.status) && c.status != kApproved) {
+      return BusinessRuleError("case.closed", "该件已办结，材料不能再采集", "status");
+    }
+    HUKOU_ASSIGN_OR_RETURN(catalog::Item item, catalog::GetItem(conn, c.item_code, c.item_version));
+    capture.case_no = c.case_no;
+    capture.station_code = c.station_code;
+    capture.item_code = c.item_code;
+    capture.item_version = c.item_version;
+    const catalog::ApprovalStep* awaited = AwaitedStep(item, c);
+    capture.step = awaited ? awaited->action : c.status;
+    capture.belongs_step_completed_at = AcceptanceCompletedAt(c);
+    for (const catalog::Material& m : item.materials) {
+      if (m.code == capture.material_code && capture.material_name.empty()) {
+        capture.material_name = m.name;
+      }
+    }
+    // The archive checks scope against the handling station; the receiving window (全域通办)
+    // captures into it too, its visibility checked above.
+    org::Actor capturer = actor;
+    capturer.scope_prefix = "";
+    HUKOU_ASSIGN_OR_RETURN(out, archive::CaptureMaterial(conn, capture, capturer, clock_));
+    return conn
+        .Exec(
+            "UPDATE case_materials SET state = 'provided', updated_at = $1 WHERE case_id = $2 "
+            "AND code = $3 AND state <> 'provided'",
+            {clock_.NowIso(), c.id, capture.material_code})
+        .status();
+  }));
+  return out;
+}
+
+Permissions Engine::MayDo(const catalog::Item& item, const Case& c, const org::Actor& actor) {
+  Permissions p;
+  const bool visible = CheckVisible(actor, c).ok();
+  if (!visible) return p;
+  p.decide =
+      CheckMayDecide(item, {c.status, c.current_step, c.station_code, c.receiving_user_id}, actor)
+          .ok();
+  const bool receiving = CheckReceivingSide(actor, c, "").ok();
+  p.issue = c.status == kApproved && receiving;
+  p.resubmit = c.status == kReturned && receiving;
+  p.withdraw = IsOpen(c.status) && CheckPolice(actor, "").ok();
+  p.national_check = item.national_check && IsOpen(c.status) && CheckPolice(actor, "").ok();
+  p.capture = (IsOpen(c.status) || c.status == kApproved) && archive::CanCapture(actor.role);
+  return p;
+}
+
 Result<Case> Engine::Get(std::string_view case_no, const org::Actor& actor) {
   Case c;
   HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
@@ -1140,40 +1238,84 @@ Result<Case> Engine::Get(std::string_view case_no, const org::Actor& actor) {
 Result<std::pair<std::vector<CaseSummary>, int64_t>> Engine::List(const CaseFilter& filter,
                                                                   const org::Actor& actor) {
   const Date today = clock_.Today();
-  std::vector<store::Value> params;
-  std::string where = " WHERE 1 = 1";
-  if (!actor.scope_prefix.empty()) {
-    params.emplace_back(actor.scope_prefix + "%");
-    where += " AND (c.station_code LIKE $1 OR c.receiving_station_code LIKE $1)";
-  }
-  auto add = [&](const std::string& cond, store::Value v) {
-    params.push_back(std::move(v));
-    std::string p = "$" + std::to_string(params.size());
-    std::string out = cond;
-    for (size_t pos; (pos = out.find('?')) != std::string::npos;) out.replace(pos, 1, p);
-    where += " AND " + out;
-  };
-  if (!filter.status.empty()) add("c.status = ?", filter.status);
-  if (!filter.item_code.empty()) add("c.item_code = ?", filter.item_code);
-  if (filter.overdue_only) {
-    where += " AND c.status IN ('received', 'accepted', 'returned')";
-    add("(c.step_due_date < ? OR c.due_date < ?)", today.ToString());
-  }
-  if (filter.todo) where += " AND c.status IN ('received', 'accepted', 'returned', 'approved')";
   std::vector<CaseSummary> items;
   int64_t total = 0;
   HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
     items.clear();
+    std::vector<store::Value> params;
+    auto param = [&](store::Value v) {
+      params.push_back(std::move(v));
+      return "$" + std::to_string(params.size());
+    };
+    std::string where = " WHERE 1 = 1";
+    if (!actor.scope_prefix.empty()) {
+      const std::string p = param(actor.scope_prefix + "%");
+      where += " AND (c.station_code LIKE " + p + " OR c.receiving_station_code LIKE " + p + ")";
+    }
+    if (!filter.status.empty()) where += " AND c.status = " + param(filter.status);
+    if (!filter.item_code.empty()) where += " AND c.item_code = " + param(filter.item_code);
+    if (filter.overdue_only) {
+      const std::string p = param(today.ToString());
+      where += " AND c.status IN ('received', 'accepted', 'returned') AND (c.step_due_date < " + p +
+               " OR c.due_date < " + p + ")";
+    }
+    std::map<std::pair<std::string, int64_t>, catalog::Item> cache;
+    auto item_of = [&](const std::string& code, int64_t version) -> Result<const catalog::Item*> {
+      auto key = std::make_pair(code, version);
+      if (!cache.count(key)) {
+        HUKOU_ASSIGN_OR_RETURN(cache[key], catalog::GetItem(conn, code, static_cast<int>(version)));
+      }
+      return &cache[key];
+    };
+    if (filter.todo) {
+      // 待办 in SQL: cases back at (returned) or approved for the actor's window, and open cases
+      // at a chain step the actor may take. The rules run once per distinct (item, version,
+      // step) of the open cases in scope, not per case.
+      HUKOU_ASSIGN_OR_RETURN(
+          store::Rows steps,
+          conn.Query("SELECT DISTINCT c.status, c.item_code, c.item_version, c.current_step "
+                     "FROM cases c" +
+                         where + " AND c.status IN ('received', 'accepted')",
+                     params));
+      std::string todo = "(c.status IN ('returned', 'approved') AND c.receiving_unit_code = " +
+                         param(actor.unit_code) + ")";
+      for (size_t i = 0; i < steps.size(); ++i) {
+        HUKOU_ASSIGN_OR_RETURN(const catalog::Item* item,
+                               item_of(steps.Text(i, 1), steps.Int(i, 2)));
+        const int step = static_cast<int>(steps.Int(i, 3));
+        if (!CheckMayDecide(*item, {steps.Text(i, 0), step, actor.scope_prefix, 0}, actor).ok()) {
+          continue;
+        }
+        todo += " OR (c.status = " + param(steps.Text(i, 0)) +
+                " AND c.item_code = " + param(steps.Text(i, 1)) +
+                " AND c.item_version = " + param(steps.Int(i, 2)) +
+                " AND c.current_step = " + param(int64_t{step});
+        if (!actor.scope_prefix.empty()) {
+          todo += " AND c.station_code LIKE " + param(actor.scope_prefix + "%");
+        }
+        // H3: whoever received the case never approves it.
+        if (item->chain[step].action == "approve") {
+          todo += " AND c.receiving_user_id <> " + param(actor.user_id);
+        }
+        todo += ")";
+      }
+      where += " AND (" + todo + ")";
+    }
+    HUKOU_ASSIGN_OR_RETURN(store::Rows count,
+                           conn.Query("SELECT COUNT(*) FROM cases c" + where, params));
+    total = count.Int(0, 0);
+    const std::string limit = param(int64_t{filter.limit});
+    const std::string offset = param(int64_t{filter.offset});
     HUKOU_ASSIGN_OR_RETURN(
         store::Rows rows,
         conn.Query("SELECT c.case_no, c.item_code, c.item_name, c.status, c.station_code, "
                    "COALESCE(s.name, c.station_code), c.receiving_unit_code, c.applicant_name, "
                    "c.applicant_id_number, c.received_at, c.due_date, c.step_due_date, "
-                   "c.current_step, c.item_version, c.receiving_user_id, c.receiving_station_code "
+                   "c.current_step, c.item_version "
                    "FROM cases c LEFT JOIN units s ON s.code = c.station_code" +
-                       where + " ORDER BY c.step_due_date, c.id",
+                       where + " ORDER BY c.step_due_date, c.id LIMIT " + limit + " OFFSET " +
+                       offset,
                    params));
-    std::map<std::pair<std::string, int64_t>, catalog::Item> items_cache;
     for (size_t i = 0; i < rows.size(); ++i) {
       CaseSummary s;
       s.case_no = rows.Text(i, 0);
@@ -1191,43 +1333,20 @@ Result<std::pair<std::vector<CaseSummary>, int64_t>> Engine::List(const CaseFilt
       s.current_step = static_cast<int>(rows.Int(i, 12));
       s.overdue =
           IsOverdue(s.step_due_date, s.status, today) || IsOverdue(s.due_date, s.status, today);
-      auto key = std::make_pair(s.item_code, rows.Int(i, 13));
-      if (!items_cache.count(key)) {
-        HUKOU_ASSIGN_OR_RETURN(items_cache[key],
-                               catalog::GetItem(conn, key.first, static_cast<int>(key.second)));
-      }
-      const catalog::Item& item = items_cache[key];
+      HUKOU_ASSIGN_OR_RETURN(const catalog::Item* item, item_of(s.item_code, rows.Int(i, 13)));
       Case facts;
       facts.status = s.status;
       facts.current_step = s.current_step;
-      if (const catalog::ApprovalStep* st = Engine::AwaitedStep(item, facts)) {
+      if (const catalog::ApprovalStep* st = Engine::AwaitedStep(*item, facts)) {
         s.current_action = st->action;
         s.current_level = st->level;
         s.current_role = st->role;
-      }
-      if (filter.todo) {
-        bool mine = false;
-        if (s.status == kReturned || s.status == kApproved) {
-          facts.receiving_unit_code = s.receiving_unit_code;
-          facts.receiving_station_code = rows.Text(i, 15);
-          mine = actor.unit_code == s.receiving_unit_code;
-        } else {
-          mine = CheckMayDecide(item, {s.status, s.current_step, s.station_code, rows.Int(i, 14)},
-                                actor)
-                     .ok();
-        }
-        if (!mine) continue;
       }
       items.push_back(std::move(s));
     }
     return Status::Ok();
   }));
-  total = static_cast<int64_t>(items.size());
-  std::vector<CaseSummary> page;
-  for (int64_t i = filter.offset; i < total && i < filter.offset + filter.limit; ++i) {
-    page.push_back(std::move(items[i]));
-  }
-  return std::make_pair(std::move(page), total);
+  return std::make_pair(std::move(items), total);
 }
 
 Result<std::vector<UnitStats>> Engine::Stats(const org::Actor& actor) {
@@ -1261,38 +1380,41 @@ Result<std::vector<UnitStats>> Engine::Stats(const org::Actor& actor) {
       u.overdue = rows.Int(i, 5);
       out.push_back(u);
     }
-    // Turnaround: receipt → final decision (approve / reject), and per chain step.
+    // Turnaround in SQL: receipt → final decision (approve / reject) is the sum of the chain
+    // steps' and resubmissions' durations of a decided case; and the mean chain step.
+    const std::string scope = where.empty() ? "" : " AND c.station_code LIKE $1";
+    const std::vector<store::Value> scope_params(params.begin() + 1, params.end());
     HUKOU_ASSIGN_OR_RETURN(
-        store::Rows t,
-        conn.Query("SELECT c.station_code, c.received_at, st.acted_at, st.duration_seconds, "
-                   "st.chain_index, st.decision, c.status FROM case_steps st JOIN cases c ON "
-                   "c.id = st.case_id WHERE st.chain_index >= 0" +
-                       std::string(where.empty() ? "" : " AND c.station_code LIKE $1") +
-                       " ORDER BY st.case_id, st.step_no",
-                   std::vector<store::Value>(params.begin() + 1, params.end())));
-    std::map<std::string, std::pair<double, int>> step_sum, case_sum;
-    for (size_t i = 0; i < t.size(); ++i) {
-      const std::string station = t.Text(i, 0);
-      auto& ss = step_sum[station];
-      ss.first += static_cast<double>(t.Int(i, 3));
-      ss.second += 1;
-      const std::string status = t.Text(i, 6);
-      const bool final_act =
-          (t.Text(i, 5) == "reject") ||
-          (t.Text(i, 5) == "approve" && (status == kApproved || status == kIssued) &&
-           (i + 1 == t.size() || t.Text(i + 1, 1) != t.Text(i, 1)));
-      if (final_act) {
-        auto& cs = case_sum[station];
-        cs.first += static_cast<double>(SecondsBetween(t.Text(i, 1), t.Text(i, 2)));
-        cs.second += 1;
+        store::Rows cs,
+        conn.Query("SELECT c.station_code, SUM(st.duration_seconds), COUNT(DISTINCT c.id) "
+                   "FROM case_steps st JOIN cases c ON c.id = st.case_id WHERE c.status IN "
+                   "('approved', 'issued', 'rejected') AND (st.chain_index >= 0 OR st.action = "
+                   "'resubmit')" +
+                       scope + " GROUP BY c.station_code",
+                   scope_params));
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows ss,
+        conn.Query("SELECT c.station_code, SUM(st.duration_seconds), COUNT(*) FROM case_steps st "
+                   "JOIN cases c ON c.id = st.case_id WHERE st.chain_index >= 0" +
+                       scope + " GROUP BY c.station_code",
+                   scope_params));
+    auto averages = [](const store::Rows& r) {
+      std::map<std::string, double> hours;
+      for (size_t i = 0; i < r.size(); ++i) {
+        if (r.Int(i, 2) > 0) {
+          hours[r.Text(i, 0)] =
+              static_cast<double>(r.Int(i, 1)) / static_cast<double>(r.Int(i, 2)) / 3600.0;
+        }
       }
-    }
+      return hours;
+    };
+    const std::map<std::string, double> case_hours = averages(cs), step_hours = averages(ss);
     for (UnitStats& u : out) {
-      if (auto it = case_sum.find(u.station_code); it != case_sum.end() && it->second.second) {
-        u.average_hours = it->second.first / it->second.second / 3600.0;
+      if (auto it = case_hours.find(u.station_code); it != case_hours.end()) {
+        u.average_hours = it->second;
       }
-      if (auto it = step_sum.find(u.station_code); it != step_sum.end() && it->second.second) {
-        u.average_step_hours = it->second.first / it->second.second / 3600.0;
+      if (auto it = step_hours.find(u.station_code); it != step_hours.end()) {
+        u.average_step_hours = it->second;
       }
     }
     return Status::Ok();

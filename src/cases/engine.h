@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "archive/material.h"
 #include "base/clock.h"
 #include "base/status.h"
 #include "catalog/catalog.h"
@@ -30,6 +31,7 @@ struct CaseStep {
   std::string action, level, decision, opinion;
   int64_t officer_id = 0;
   std::string officer_name, unit_code, acted_at, due_date;
+  std::string unit_name;  // of unit_code
   int64_t duration_seconds = 0;
   bool overdue = false;
   bool signed_ = false;
@@ -142,6 +144,13 @@ struct BiometricInput {
   int score = 0;
 };
 
+// What an actor may do on a case now, by the engine's own rules and data scope (the console
+// shows buttons by it).
+struct Permissions {
+  bool decide = false, issue = false, resubmit = false, withdraw = false;
+  bool national_check = false, capture = false;
+};
+
 struct CaseSummary {
   std::string case_no, item_code, item_name, status, station_code, station_name;
   std::string receiving_unit_code, applicant_name, applicant_id_number;
@@ -176,16 +185,19 @@ class Engine {
   // catalog.inactive; kValidation case.*; kNotFound catalog.not_found / person.not_found /
   // household.not_found; kForbidden.
   Result<Case> Receive(const ReceiveInput& in, const org::Actor& actor);
-  // The awaited step's decision. Final approval applies the registry effect in the same
-  // transaction. Errors: see CheckMayDecide; kBusinessRule case.national_check_required,
+  // The awaited step's decision. Approving the acceptance step (chain index 0, which sends the
+  // case on to review/approval) needs every mandatory material captured in the archive
+  // (kBusinessRule archive.incomplete listing all missing). Final approval applies the registry
+  // effect in the same transaction; a rejection closes and archives the case (one booklet).
+  // Errors: see CheckMayDecide; kBusinessRule case.national_check_required,
   // case.biometrics_required, case.missing_required (return without a list), kConflict
   // case.conflict, kValidation case.decision.
   Result<Case> Decide(std::string_view case_no, const DecisionInput& in, const org::Actor& actor);
   // The receiving window resubmits a returned case with supplements; it waits for acceptance again.
   Result<Case> Resubmit(std::string_view case_no, const ResubmitInput& in, const org::Actor& actor);
-  // Issues an approved case at the receiving window and closes it.
+  // Issues an approved case at the receiving window, closes and archives it (one booklet).
   Result<Case> Issue(std::string_view case_no, const org::Actor& actor);
-  // Withdraws an open case (police only, in scope), closing it without effect.
+  // Withdraws an open case (police only, in scope), closing it without effect, and archives it.
   Result<Case> Withdraw(std::string_view case_no, std::string_view reason, const org::Actor& actor);
   // Runs the national check for every subject with an ID number (outside any transaction) and
   // records the results. Errors: the provider's (kUnavailable national_check.peer).
@@ -194,6 +206,15 @@ class Engine {
   // Records a photo, a fingerprint or a portrait comparison for a subject (police, in scope).
   Result<Case> CaptureBiometric(std::string_view case_no, const BiometricInput& in,
                                 const org::Actor& actor);
+
+  // Captures a material of the case into the archive (C1): the station, item and step come from
+  // the case, a capture after the acceptance step completed is late (D2), and the case's
+  // material slot (case_materials) is marked provided, all in one transaction. Errors:
+  // kNotFound case.not_found; kBusinessRule case.closed; those of archive::CaptureMaterial.
+  Result<archive::Material> CaptureMaterial(std::string_view case_no, archive::Capture capture,
+                                            const org::Actor& actor);
+  // What `actor` may do on the case now (the same checks as the acts themselves).
+  static Permissions MayDo(const catalog::Item& item, const Case& c, const org::Actor& actor);
 
   // A case with its persons, materials, fees, steps, checks and biometrics. Visible to officers
   // whose scope holds the handling station or the receiving station. kNotFound case.not_found.

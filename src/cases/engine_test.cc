@@ -6,6 +6,7 @@
 #include <atomic>
 #include <thread>
 
+#include "archive/material.h"
 #include "cases/rules.h"
 #include "catalog/catalog.h"
 #include "org/units.h"
@@ -168,6 +169,39 @@ class EngineTest : public ::testing::TestWithParam<store::Backend> {
     return in;
   }
 
+  // Captures every mandatory material of the case's item the resident hands in (not verified
+  // by data sharing) into the archive, as a window clerk of the receiving station would.
+  void CaptureAll(Engine& engine, const std::string& case_no, const org::Actor& who) {
+    catalog::Item item;
+    ASSERT_TRUE(db().Read([&](store::Connection& conn) -> Status {
+                      HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
+                      HUKOU_ASSIGN_OR_RETURN(item,
+                                             catalog::GetItem(conn, c.item_code, c.item_version));
+                      return Status::Ok();
+                    })
+                    .ok());
+    for (const catalog::Material& m : item.materials) {
+      if (!m.mandatory || m.system_verified) continue;
+      archive::Capture cap;
+      cap.material_code = m.code;
+      cap.source = "scan";
+      cap.file_name = m.code + ".png";
+      cap.bytes = Png();
+      auto stored = engine.CaptureMaterial(case_no, cap, who);
+      ASSERT_TRUE(stored.ok()) << stored.error().message;
+    }
+  }
+  static std::string Png() {
+    static const char kHex[] =
+        "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c"
+        "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082";
+    std::string out;
+    for (size_t i = 0; kHex[i] && kHex[i + 1]; i += 2) {
+      out += static_cast<char>(std::stoi(std::string(kHex + i, 2), nullptr, 16));
+    }
+    return out;
+  }
+
   // The person leaves for military service (注销, reason 40).
   Status CancelForService(const std::string& id_number) {
     const int64_t id = Read(id_number).id;
@@ -217,9 +251,31 @@ TEST_P(EngineTest, BirthRunsTheChainSignedAndRegistersTheChild) {
   ASSERT_EQ(c->steps.size(), 1u);
   EXPECT_TRUE(c->steps[0].signed_);
   EXPECT_FALSE(engine.Decide(c->case_no, {"approve", "", {}}, aux_).ok());
+  auto incomplete = engine.Decide(c->case_no, {"approve", "同意受理", {}}, police_);
+  ASSERT_FALSE(incomplete.ok());
+  EXPECT_EQ(incomplete.error().code, "archive.incomplete");
+  EXPECT_NE(incomplete.error().message.find("申请表"), std::string::npos)
+      << incomplete.error().message;
+  auto unknown = engine.CaptureMaterial("20261120999999", {}, clerk_);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, "case.not_found");
+  CaptureAll(engine, c->case_no, clerk_);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM archive_materials WHERE station_code = '" +
+                  std::string(kStation1) + "'"),
+            1)
+      << "the station comes from the case, not from the capturing window";
   auto accepted = engine.Decide(c->case_no, {"approve", "同意受理", {}}, police_);
   ASSERT_TRUE(accepted.ok()) << accepted.error().message;
   EXPECT_EQ(accepted->status, kAccepted);
+  // D2: a material captured after acceptance is late.
+  archive::Capture extra;
+  extra.material_code = "marriage_certificate";
+  extra.source = "scan";
+  extra.bytes = Png();
+  clock_.Set(clock_.Now() + std::chrono::seconds(60));
+  auto late = engine.CaptureMaterial(c->case_no, extra, police_);
+  ASSERT_TRUE(late.ok()) << late.error().message;
+  EXPECT_TRUE(late->late);
   auto approved = engine.Decide(c->case_no, {"approve", "同意", {}}, chief_);
   ASSERT_TRUE(approved.ok()) << approved.error().message;
   EXPECT_EQ(approved->status, kApproved);
@@ -241,6 +297,12 @@ TEST_P(EngineTest, BirthRunsTheChainSignedAndRegistersTheChild) {
   auto issued = engine.Issue(c->case_no, clerk_);
   ASSERT_TRUE(issued.ok()) << issued.error().message;
   EXPECT_EQ(issued->status, kIssued);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM archive_booklets WHERE case_no = '" + c->case_no + "'"), 1)
+      << "one case, one booklet, filed when the case closes";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_materials WHERE state = 'provided' AND code = "
+                  "'marriage_certificate'"),
+            1)
+      << "a capture marks the case's slot provided";
   EXPECT_EQ(signer.calls.load(), 4) << "receive, accept, approve, issue; the auxiliary's refused "
                                        "try is never signed";
   // Every stored step carries a verifiable signature over its payload.
@@ -287,6 +349,7 @@ TEST_P(EngineTest, TwoApproversAtOnceExactlyOneSucceeds) {
   ReceiveInput in = Input("HK0201", head_);
   auto c = engine.Receive(in, clerk_);
   ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, police_);
   auto accepted = engine.Decide(c->case_no, {"approve", "", {}}, police_);
   ASSERT_TRUE(accepted.ok());
   const int64_t seen = accepted->version;  // both approvers look at the same page
@@ -320,6 +383,7 @@ TEST_P(EngineTest, RestoreNeedsTheNationalCheckAndBiometrics) {
   auto c = engine.Receive(in, window);
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(Count("SELECT COUNT(*) FROM dna_notices"), 1);
+  CaptureAll(engine, c->case_no, police_);
   auto unchecked = engine.Decide(c->case_no, {"approve", "", {}}, police_);
   ASSERT_FALSE(unchecked.ok());
   EXPECT_EQ(unchecked.error().code, "case.national_check_required");
@@ -358,6 +422,7 @@ TEST_P(EngineTest, NoRestorationOfSomeoneRegisteredElsewhere) {
   in.form = {{"household_number", h1_.household_number}};
   auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
   ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, police_);
   FixedCheck active("active");
   ASSERT_TRUE(engine.NationalCheck(c->case_no, active, police_).ok());
   auto refused = engine.Decide(c->case_no, {"approve", "", {}}, police_);
@@ -378,6 +443,7 @@ TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {
   org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
   auto c = engine.Receive(in, window);
   ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, police_);
   EXPECT_EQ(c->due_date, WorkCalendar::Shipped().AddWorkdays(Date{2026, 11, 2}, 20).ToString())
       << "B11: 20 working days from the discovery, not from the receipt";
   FixedCheck check;
@@ -391,6 +457,34 @@ TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {
   EXPECT_EQ(Read(done->persons[0].id_number).name, "王小芳");
 }
 
+TEST_P(EngineTest, AnArrivalKeepsTheNumberItWasCheckedUnder) {
+  Engine engine(db(), clock_);
+  const std::string arrival = "150602201504010018";  // registered in another city
+  ReceiveInput in = Input("HK0303", "");
+  in.subjects.push_back(
+      {arrival,
+       {{"name", "王小雨"}, {"sex", "1"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  in.materials = {"application_form", "residence_proof", "settle_condition"};
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  FixedCheck check("active");
+  auto checked = engine.NationalCheck(c->case_no, check, police_);
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_EQ(checked->checks.size(), 1u);
+  EXPECT_EQ(checked->checks[0].id_number, arrival);
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
+  auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_EQ(done->persons.size(), 1u);
+  EXPECT_EQ(done->persons[0].id_number, arrival) << "no new number for someone who has one";
+  registry::Person p = Read(arrival);
+  EXPECT_EQ(p.name, "王小雨");
+  EXPECT_EQ(p.household_id, h1_.id);
+}
+
 TEST_P(EngineTest, HouseholdSplitMovesTheMembersIntoANewHousehold) {
   Engine engine(db(), clock_);
   ReceiveInput in = Input("HK1001", "");
@@ -399,6 +493,7 @@ TEST_P(EngineTest, HouseholdSplitMovesTheMembersIntoANewHousehold) {
   org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
   auto c = engine.Receive(in, window);
   ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, police_);
   ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
   auto done = engine.Decide(c->case_no, {"approve", "", {}}, chief_);
   ASSERT_TRUE(done.ok()) << done.error().message;
@@ -414,21 +509,41 @@ TEST_P(EngineTest, ListsTasksByRoleAndOverdueCases) {
   CaseFilter todo;
   todo.todo = true;
   auto police_tasks = engine.List(todo, police_);
-  ASSERT_TRUE(police_tasks.ok());
+  ASSERT_TRUE(police_tasks.ok()) << police_tasks.error().message;
   EXPECT_EQ(police_tasks->second, 1);
   auto chief_tasks = engine.List(todo, branch_);
   ASSERT_TRUE(chief_tasks.ok());
   EXPECT_EQ(chief_tasks->second, 0) << "the branch approver has no step here";
+  auto clerk_tasks = engine.List(todo, clerk_);
+  ASSERT_TRUE(clerk_tasks.ok());
+  EXPECT_EQ(clerk_tasks->second, 0) << "nothing returned or approved at the window yet";
+  // Two more cases, accepted: the station chief's step (approve), paged in SQL.
+  for (int i = 0; i < 2; ++i) {
+    auto more = engine.Receive(Input("HK0903", i ? son_ : head_), clerk_);
+    ASSERT_TRUE(more.ok()) << more.error().message;
+    CaptureAll(engine, more->case_no, police_);
+    ASSERT_TRUE(engine.Decide(more->case_no, {"approve", "", {}}, police_).ok());
+  }
+  CaseFilter page = todo;
+  page.limit = 1;
+  auto chief_page = engine.List(page, chief_);
+  ASSERT_TRUE(chief_page.ok()) << chief_page.error().message;
+  EXPECT_EQ(chief_page->second, 3) << "the chief takes the police step too, and both approvals";
+  EXPECT_EQ(chief_page->first.size(), 1u);
+  org::Actor receiver = chief_;
+  receiver.user_id = clerk_.user_id;
+  EXPECT_EQ(engine.List(todo, receiver)->second, 1) << "H3: whoever received never approves";
   CaseFilter overdue;
   overdue.overdue_only = true;
   EXPECT_EQ(engine.List(overdue, city_)->second, 0);
   FixedClock later(At(2026, 12, 31));
   Engine late(db(), later);
-  EXPECT_EQ(late.List(overdue, city_)->second, 1);
+  EXPECT_EQ(late.List(overdue, city_)->second, 3);
   auto stats = late.Stats(city_);
   ASSERT_TRUE(stats.ok());
   ASSERT_EQ(stats->size(), 1u);
-  EXPECT_EQ((*stats)[0].overdue, 1);
+  EXPECT_EQ((*stats)[0].overdue, 3);
+  EXPECT_EQ((*stats)[0].open, 3);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EngineTest, ::testing::ValuesIn(store::TestDatabase::Backends()),

@@ -43,6 +43,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterNationalCheckRoutes(router, app);
   RegisterArchiveRoutes(router, app);
   RegisterTrustRoutes(router, app);
+  RegisterAuditRoutes(router, app);
 }
 
 }  // namespace hukou::http

@@ -63,6 +63,8 @@ void RegisterCaseRoutes(Router& router, App& app);     // cases_handlers.cc: cas
 void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar
 // archive_handlers.cc: materials, completeness, booklets, volumes, paper track, imports
 void RegisterArchiveRoutes(Router& router, App& app);
+// audit_handlers.cc: the audit-trail search and the chains' checkpoint status (supervisors)
+void RegisterAuditRoutes(Router& router, App& app);
 
 // All of the above, in that order.
 void RegisterAllRoutes(Router& router, App& app);

@@ -1,9 +1,9 @@
 // Electronic archive (docs/api.md "Archive"): capture of a case's materials (multipart or raw
 // body), the materials and their files for approvers (every view is written to the access log),
 // completeness against the item's capture catalogue, booklets and volumes, the paper track and
-// the historical import jobs. Case numbers are not validated against cases here: the case engine
-// does that when it calls the archive; capture accepts any well-formed case_no for a station in
-// the caller's scope.
+// the historical import jobs. Capture goes through the case engine
+// (cases::Engine::CaptureMaterial): the case must exist and gives the station, item and step; a
+// station_code field is ignored.
 #include <charconv>
 #include <string>
 
@@ -11,6 +11,7 @@
 #include "archive/content.h"
 #include "archive/history.h"
 #include "archive/material.h"
+#include "cases/engine.h"
 #include "catalog/catalog.h"
 #include "codes/id_number.h"
 #include "http/app.h"
@@ -208,14 +209,10 @@ void AddMaterialRoutes(Router& router, App& app) {
                if (!actor.ok()) return ErrorResponse(actor.error());
                auto capture = ReadCapture(req);
                if (!capture.ok()) return ErrorResponse(capture.error());
-               archive::Material stored;
-               Status write = app.db->Transact([&](store::Connection& conn) -> Status {
-                 HUKOU_ASSIGN_OR_RETURN(
-                     stored, archive::CaptureMaterial(conn, *capture, *actor, *app.clock));
-                 return Status::Ok();
-               });
-               if (!write.ok()) return CaptureError(write.error());
-               return Json(MaterialJson(stored), 201);
+               auto stored = cases::Engine(*app.db, *app.clock, app.signer)
+                                 .CaptureMaterial(req.Param("case_no"), *capture, *actor);
+               if (!stored.ok()) return CaptureError(stored.error());
+               return Json(MaterialJson(*stored), 201);
              });
 
   router.Add(

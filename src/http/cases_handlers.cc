@@ -39,6 +39,7 @@ json StepJson(const cases::CaseStep& s) {
           {"opinion", s.opinion},
           {"officer", {{"id", s.officer_id}, {"name", s.officer_name}}},
           {"unit_code", s.unit_code},
+          {"unit_name", s.unit_name},
           {"acted_at", s.acted_at},
           {"due_date", s.due_date},
           {"duration_seconds", s.duration_seconds},
@@ -134,6 +135,17 @@ json CaseJson(const cases::Case& c, const catalog::Item& item, const org::Actor&
                    {"score", b.score},
                    {"captured_at", b.captured_at}});
   }
+  // The registry effect names new ID numbers: masked like the rest for whoever is not police in
+  // scope (the applicant learns the number from the issued documents).
+  json effect_result = Parse(c.effect_result, json::object());
+  if (!full && effect_result.contains("persons") && effect_result["persons"].is_array()) {
+    for (json& p : effect_result["persons"]) {
+      if (p.contains("id_number") && p["id_number"].is_string()) {
+        p["id_number"] = Id(false, p["id_number"].get<std::string>());
+      }
+    }
+  }
+  const cases::Permissions may = cases::Engine::MayDo(item, c, actor);
   const cases::Case& cc = c;
   const catalog::ApprovalStep* awaited = cases::Engine::AwaitedStep(item, cc);
   return {
@@ -183,7 +195,14 @@ json CaseJson(const cases::Case& c, const catalog::Item& item, const org::Actor&
       {"missing", Parse(c.missing, json::array())},
       {"checks", checks},
       {"biometrics", bio},
-      {"effect_result", Parse(c.effect_result, json::object())},
+      {"effect_result", effect_result},
+      {"may",
+       {{"decide", may.decide},
+        {"issue", may.issue},
+        {"resubmit", may.resubmit},
+        {"withdraw", may.withdraw},
+        {"national_check", may.national_check},
+        {"capture", may.capture}}},
       {"notice", c.notice.empty() ? json(nullptr) : json(c.notice)},
       {"version", c.version},
   };

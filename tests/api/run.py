@@ -5,6 +5,7 @@ Each tests/api/*.json file is one scenario:
 
   {"name": "...",
    "demo": {"persons": 300, "seed": 7, "city": "ezhou"},      optional; otherwise only migrate
+   "peer": {"demo": {"persons": 50, "city": "ordos"}},        optional: a second instance
    "steps": [
      {"as": "police1",                 optional; logs in once per scenario, cookies kept per user
                                        (with the demo password; ${var} allowed)
@@ -12,7 +13,14 @@ Each tests/api/*.json file is one scenario:
                   "body": {...} | "raw_body": "..." | "raw_body_hex": "7b ff",
                   "raw_body_repeat": 3, "headers": {...}},
       "expect": {"status": 200, "json": {...}, "headers": {...}, "text": "re:..."},
-      "save": {"var": "json.items.0.id"}}]}
+      "save": {"var": "json.items.0.id"},
+      "on": "peer"}]}                  optional: send this step to the peer instance
+
+"peer" starts a second instance (its own fresh database, and its own demo city when "demo" is
+given) and configures the two as national-check peers of each other (hukou serve --peer and
+--peer-token on both; the main instance calls it "peer", the peer calls the main one "main").
+Steps with "on": "peer" go to it (logins are per instance); ${peer_truth} is its ground truth and
+${peer_url} its base URL.
 
 "raw_body" is sent as UTF-8 text, "raw_body_hex" as the bytes it spells (spaces ignored; for
 invalid UTF-8); "raw_body_repeat": N sends either N times over (for oversized bodies).
@@ -381,9 +389,10 @@ def free_port():
 # ---------------------------------------------------------------------------------------------
 # Scenario files
 
-SCENARIO_KEYS = {"name", "description", "demo", "steps"}
+SCENARIO_KEYS = {"name", "description", "demo", "peer", "steps"}
+PEER_KEYS = {"demo"}
 DEMO_KEYS = {"persons", "seed", "city"}
-STEP_KEYS = {"as", "note", "request", "expect", "save"}
+STEP_KEYS = {"as", "note", "request", "expect", "save", "on"}
 REQUEST_KEYS = {"method", "path", "body", "raw_body", "raw_body_hex", "raw_body_repeat", "headers"}
 EXPECT_KEYS = {"status", "json", "headers", "text"}
 
@@ -418,6 +427,10 @@ def load_scenario(path):
     scenario.setdefault("name", os.path.splitext(os.path.basename(path))[0])
     if "demo" in scenario:
         check_keys(scenario["demo"], DEMO_KEYS, "demo")
+    if "peer" in scenario:
+        check_keys(scenario["peer"], PEER_KEYS, "peer")
+        if "demo" in scenario["peer"]:
+            check_keys(scenario["peer"]["demo"], DEMO_KEYS, "peer demo")
     steps = scenario.get("steps")
     if not isinstance(steps, list) or not steps:
         raise ScenarioError("scenario needs a non-empty list of steps")
@@ -448,6 +461,9 @@ def load_scenario(path):
             raise ScenarioError(f"step {i}: save must be an object")
         if "as" in step and not (step["as"] is None or isinstance(step["as"], str)):
             raise ScenarioError(f"step {i}: as must be a login name")
+        if "on" in step and (step["on"] not in ("main", "peer") or
+                             (step["on"] == "peer" and "peer" not in scenario)):
+            raise ScenarioError(f'step {i}: on must be "main", or "peer" with a "peer" instance')
     return scenario
 
 
@@ -494,23 +510,26 @@ def tail(path, lines=LOG_TAIL):
 
 
 class Server:
-    """`hukou serve` on a free port of 127.0.0.1, started and checked by start()."""
+    """`hukou serve` on a free port of 127.0.0.1 (or on `port`, chosen beforehand because a peer
+    already points at it), with `extra_args`, started and checked by start()."""
 
-    def __init__(self, hukou, db_url, workdir):
+    def __init__(self, hukou, db_url, workdir, port=None, extra_args=()):
         self.hukou = hukou
         self.db_url = db_url
         self.workdir = workdir
         self.log = os.path.join(workdir, "server.log")
         self.process = None
-        self.port = None
+        self.fixed_port = port
+        self.port = port
+        self.extra_args = list(extra_args)
 
     def start(self):
-        for _ in range(3):  # A port taken between choosing and binding: try another.
-            self.port = free_port()
+        for _ in range(1 if self.fixed_port else 3):  # A port taken meanwhile: try another.
+            self.port = self.fixed_port or free_port()
             with open(self.log, "ab") as log:
                 self.process = subprocess.Popen(
                     [self.hukou, "serve", "--db", self.db_url, "--address", "127.0.0.1",
-                     "--port", str(self.port)],
+                     "--port", str(self.port), *self.extra_args],
                     cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL)
             deadline = time.monotonic() + START_TIMEOUT
@@ -591,26 +610,31 @@ def check_response(expect, response, variables):
     return problems
 
 
-def run_steps(scenario, port, outcome, variables, verbose):
+def run_steps(scenario, ports, outcome, variables, verbose):
+    """Runs the steps; `ports` maps "main" (and "peer") to the instances' ports."""
     jars = {}
     for index, step in enumerate(scenario["steps"], 1):
         request = step["request"]
         method = request.get("method", "GET").upper()
+        on = step.get("on", "main")
+        port = ports[on]
         label = f"step {index} of {len(scenario['steps'])}: {method} {request['path']}"
+        if on != "main":
+            label += f" [{on}]"
         if step.get("note"):
             label += f" ({step['note']})"
         try:
             user = substitute(step.get("as"), variables)
-            jar = jars.get(user)
+            jar = jars.get((on, user))
             if jar is None:
-                jar = jars[user] = CookieJar()
+                jar = jars[(on, user)] = CookieJar()
                 if user is not None:
                     login = http_request(
                         port, "POST", "/api/v1/auth/login",
                         json.dumps({"login": user, "password": DEFAULT_PASSWORD}).encode(),
                         {"Content-Type": "application/json"}, jar)
                     if login.status != 200:
-                        del jars[user]
+                        del jars[(on, user)]
                         raise StepFailure([f"login as {user} failed: {login.status} "
                                            f"{login.text()[:300]}"])
             target = substitute_path(request["path"], variables)
@@ -650,39 +674,75 @@ def run_steps(scenario, port, outcome, variables, verbose):
     return True
 
 
+def prepare(opts, workdir, demo, databases):
+    """A fresh database in `workdir` (appended to `databases` for dropping), migrated and, when
+    `demo` is given, filled with a demo city; returns its URL and the ground truth (or None)."""
+    database = Database(opts.backend, workdir, opts.pg_url)
+    databases.append(database)
+    run_cli(opts.hukou, ["migrate", "--db", database.url], workdir)
+    if demo is None:
+        return database.url, None
+    truth_path = os.path.join(workdir, "truth.json")
+    run_cli(opts.hukou, ["demo", "--db", database.url,
+                         "--persons", str(demo.get("persons", 300)),
+                         "--seed", str(demo.get("seed", 1)),
+                         "--city", str(demo.get("city", "ezhou")),
+                         "--truth", truth_path], workdir)
+    try:
+        with open(truth_path, encoding="utf-8") as f:
+            return database.url, json.load(f)
+    except (OSError, ValueError) as e:
+        raise StepFailure(f"hukou demo wrote no readable ground truth: {e}") from e
+
+
+def start_pair(opts, main_url, peer_url, workdir, peer_dir, servers):
+    """Starts the peer, then the main instance, each the other's national-check peer."""
+    main_port = free_port()
+    to_peer, to_main = secrets.token_hex(16), secrets.token_hex(16)
+    peer = Server(opts.hukou, peer_url, peer_dir, extra_args=[
+        "--peer", f"main=http://127.0.0.1:{main_port}={to_main}",
+        "--peer-token", f"main={to_peer}"])
+    servers.append(("peer", peer))
+    peer.start()
+    main = Server(opts.hukou, main_url, workdir, port=main_port, extra_args=[
+        "--peer", f"peer=http://127.0.0.1:{peer.port}={to_peer}",
+        "--peer-token", f"peer={to_main}"])
+    servers.append(("main", main))
+    main.start()
+    return main, peer
+
+
 def run_scenario(path, opts):
     started = time.monotonic()
     outcome = Outcome(os.path.splitext(os.path.basename(path))[0])
     workdir = tempfile.mkdtemp(prefix="hukou-api-")
-    database = server = None
+    databases, servers = [], []  # servers: (label, Server)
     try:
         scenario = load_scenario(path)
         outcome.name = f"{outcome.name} ({scenario['name']})" if scenario["name"] != outcome.name \
             else outcome.name
-        database = Database(opts.backend, workdir, opts.pg_url)
-        run_cli(opts.hukou, ["migrate", "--db", database.url], workdir)
-        demo = scenario.get("demo")
-        truth = None
-        if demo is not None:
-            truth_path = os.path.join(workdir, "truth.json")
-            run_cli(opts.hukou, ["demo", "--db", database.url,
-                                 "--persons", str(demo.get("persons", 300)),
-                                 "--seed", str(demo.get("seed", 1)),
-                                 "--city", str(demo.get("city", "ezhou")),
-                                 "--truth", truth_path], workdir)
-            try:
-                with open(truth_path, encoding="utf-8") as f:
-                    truth = json.load(f)
-            except (OSError, ValueError) as e:
-                raise StepFailure(f"hukou demo wrote no readable ground truth: {e}") from e
-        server = Server(opts.hukou, database.url, workdir)
-        server.start()
+        main_url, truth = prepare(opts, workdir, scenario.get("demo"), databases)
         variables = {"password": DEFAULT_PASSWORD, "backend": opts.backend,
-                     "base_url": f"http://127.0.0.1:{server.port}",
                      "unique": secrets.token_hex(4)}
+        if "peer" in scenario:
+            peer_dir = os.path.join(workdir, "peer")
+            os.mkdir(peer_dir)
+            peer_url, peer_truth = prepare(opts, peer_dir, scenario["peer"].get("demo"),
+                                           databases)
+            server, peer = start_pair(opts, main_url, peer_url, workdir, peer_dir, servers)
+            ports = {"main": server.port, "peer": peer.port}
+            variables["peer_url"] = f"http://127.0.0.1:{peer.port}"
+            if peer_truth is not None:
+                variables["peer_truth"] = peer_truth
+        else:
+            server = Server(opts.hukou, main_url, workdir)
+            servers.append(("main", server))
+            server.start()
+            ports = {"main": server.port}
+        variables["base_url"] = f"http://127.0.0.1:{server.port}"
         if truth is not None:
             variables["truth"] = truth
-        outcome.ok = run_steps(scenario, server.port, outcome, variables, opts.verbose)
+        outcome.ok = run_steps(scenario, ports, outcome, variables, opts.verbose)
     except ScenarioError as e:
         outcome.ok = False
         outcome.lines.append(f"  scenario error: {e}")
@@ -693,16 +753,19 @@ def run_scenario(path, opts):
         outcome.ok = False
         outcome.lines.append(f"  setup failed: {e}")
     finally:
-        if server is not None:
+        for label, server in servers:
             problem = server.stop()
             if problem:
                 outcome.ok = False
-                outcome.lines.append("  " + problem)
-            if not outcome.ok:
+                outcome.lines.append("  " + (problem if len(servers) == 1 else
+                                             f"{label} server: {problem}"))
+        if not outcome.ok:
+            for label, server in servers:
+                name = "server" if len(servers) == 1 else f"{label} server"
                 lines = tail(server.log)
-                outcome.lines.append("  server log (last lines):" + ("" if lines else " (empty)"))
+                outcome.lines.append(f"  {name} log (last lines):" + ("" if lines else " (empty)"))
                 outcome.lines += ["    " + line for line in lines]
-        if database is not None:
+        for database in databases:
             try:
                 database.drop()
             except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
@@ -820,7 +883,8 @@ def fake_hukou(argv):
             path = urllib.parse.unquote(self.path)
             if path == "/api/v1/health":
                 self.reply(200, {"status": "ok", "backend": "postgres" if marker.endswith("pg")
-                                 else "sqlite"})
+                                 else "sqlite", "peer": args.get("--peer"),
+                                 "peer_token": args.get("--peer-token")})
             elif path == "/api/v1/auth/me":
                 user = self.user()
                 if user:
@@ -1086,6 +1150,28 @@ class RunnerTest(unittest.TestCase):
         self.assertEqual(out.strip().splitlines()[-1], "api: 1 passed, 4 failed", out)
         code, out = self.run_runner("--filter", "good")
         self.assertEqual((code, out.strip().splitlines()[-1]), (0, "api: 1 passed, 0 failed"))
+
+    def test_peer_instance(self):
+        self.write("pair", {"demo": {"persons": 5}, "peer": {"demo": {"persons": 3, "seed": 9}},
+                            "steps": [
+            {"on": "peer", "request": {"path": "/api/v1/health"},
+             "expect": {"json": {"peer": "re:^main=${base_url}=[0-9a-f]{32}$",
+                                 "peer_token": "re:^main=[0-9a-f]{32}$"}},
+             "save": {"to_peer": "json.peer_token[5:]", "to_main": "json.peer[-32:]"}},
+            {"request": {"path": "/api/v1/health"},
+             "expect": {"json": {"peer": "re:^peer=${peer_url}=${to_peer}$",
+                                 "peer_token": "peer=${to_main}"}}},
+            {"on": "peer", "as": "police1", "request": {"path": "/api/v1/auth/me"},
+             "expect": {"json": {"user": {"login": "police1"}}}},
+            {"as": "police1", "request": {"path": "/api/v1/auth/me"},
+             "expect": {"json": {"user": {"login": "police1"}}}},
+            {"on": "peer", "request": {"path": "/api/v1/id-numbers/${peer_truth.seed}"},
+             "expect": {"json": {"id_number": "9"}}}]})
+        self.write("lonely", {"steps": [{"on": "peer", "request": {"path": "/api/v1/health"}}]})
+        code, out = self.run_runner("-v")
+        self.assertIn("PASS pair", out)
+        self.assertIn('on must be "main", or "peer" with a "peer" instance', out)
+        self.assertEqual(out.strip().splitlines()[-1], "api: 1 passed, 1 failed", out)
 
     def test_postgres_without_url_is_skipped(self):
         env = dict(os.environ)

@@ -63,3 +63,14 @@ export function scenario(label, shot, currentPage) {
 
   return { step, finish };
 }
+
+/** The options of a browser scenario from `overrides` and the environment (see run.mjs). */
+export function e2eOptions(overrides = {}) {
+  const env = process.env;
+  return {
+    url: (overrides.url || env.HUKOU_URL || 'http://127.0.0.1:8080').replace(/\/+$/, ''),
+    password: overrides.password || env.HUKOU_E2E_PASSWORD || 'demo1234',
+    executablePath: overrides.executablePath || env.HUKOU_CHROMIUM || '/usr/bin/chromium',
+    timeout: Number(overrides.timeout || env.HUKOU_E2E_TIMEOUT || 15000),
+  };
+}

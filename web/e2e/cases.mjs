@@ -1,7 +1,8 @@
 // Browser test of a case (办件) from reception to issue with three users of the demo city: the
 // window clerk (clerk1) receives a birth registration (出生登记, HK0101) through the wizard — first
 // without the application form, so that the server's one-time notice of what is missing (一次告知)
-// shows — and prints the receipt; the police officer (police1) accepts it; the station chief
+// shows — prints the receipt and, after a return and resubmission, uploads the form's scan in the
+// case page's material panel (acceptance needs it captured); the police officer (police1) accepts it; the station chief
 // (chief1) approves it, which registers the child with a new ID number; the clerk issues it. Then
 // the timeline shows every step, the child is found by the new ID number, and the public portal
 // shows the progress from the receipt's QR link without logging in. The item's chain is read from
@@ -16,6 +17,9 @@ import { CHROMIUM_ARGS, RESULTS_DIR, scenario } from './browser.mjs';
 const ITEM = 'HK0101';
 /** What police1 returns the case for (退回补正), before the chain is taken through. */
 const RETURN_MISSING = '申请人签字的户口登记申请表';
+/** A 2×2 PNG: the application form's scan, uploaded through the case page's material panel. */
+const PNG_HEX =
+  '89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082';
 /** The demo user who takes a chain step of each role (src/demo/demo.cc). */
 const USER_OF_ROLE = { police: 'police1', station_chief: 'chief1', branch_approver: 'branch1', city_approver: 'city1' };
 
@@ -222,6 +226,17 @@ export async function runCasesE2E(overrides = {}) {
     await dialog.locator('[data-testid=resubmit-opinion]').fill('申请人已在申请表上补签');
     await submitDialog(dialog, 'resubmit-submit', 'resubmit');
     await statusIs('已收件');
+  });
+
+  await step('clerk1：在办件页的材料面板上传申请表扫描件（受理前须采集齐全）', 'c12-material-captured', async () => {
+    const panel = page.locator('[data-testid=material-panel]');
+    await panel.waitFor();
+    const row = panel.locator('.el-table__row').filter({ hasText: '户口登记申请表' }).first();
+    const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes(`/archive/cases/${c.caseNo}/materials`));
+    await row.locator('input[type=file]').setInputFiles({ name: 'application_form.png', mimeType: 'image/png', buffer: Buffer.from(PNG_HEX, 'hex') });
+    const res = await response;
+    if (res.status() !== 201) throw new Error(`材料采集接口返回 HTTP ${res.status()}：${await res.text()}`);
+    await panel.locator('[data-testid=completeness]').filter({ hasText: '材料齐全' }).waitFor();
   });
 
   for (const [i, s] of c.item ? c.item.chain.entries() : []) {

@@ -180,5 +180,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   // A case from reception to issue with three users (e2e/cases.mjs); the real server only.
   const { runCasesE2E } = await import('./cases.mjs');
   const c = await runCasesE2E();
-  process.exitCode = r.failed > 0 || r.passed === 0 || c.failed > 0 || c.passed === 0 ? 1 : 0;
+  // The supervisor's audit-trail search (e2e/audit.mjs).
+  const { runAuditE2E } = await import('./audit.mjs');
+  const a = await runAuditE2E();
+  process.exitCode = r.failed > 0 || r.passed === 0 || c.failed > 0 || c.passed === 0 || a.failed > 0 || a.passed === 0 ? 1 : 0;
 }

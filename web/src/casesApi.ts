@@ -17,6 +17,7 @@ export interface CaseStepRecord {
   opinion: string;
   officer: { id: number; name: string };
   unit_code: string;
+  unit_name?: string;
   acted_at: string;
   due_date: string;
   duration_seconds: number;
@@ -124,6 +125,8 @@ export interface CaseDetail {
   effect_result: { effect?: string; persons?: { seq: number; person_id: number; id_number: string; name: string }[]; [k: string]: unknown };
   notice: string | null;
   version: number;
+  /** What the logged-in user may do now, by the server's rules and data scope. */
+  may?: { decide: boolean; issue: boolean; resubmit: boolean; withdraw: boolean; national_check: boolean; capture: boolean };
   /** What the logged-in user may do now, when the server says so (otherwise judged by mayDecide()). */
   may_decide?: boolean;
   may_issue?: boolean;
@@ -250,6 +253,7 @@ function takesStep(userRole: string, stepRole: string): boolean {
  * rules the server applies (role of the step, the receiver never approves). Scope is the server's.
  */
 export function mayDecide(c: CaseDetail, user: User | null): boolean {
+  if (c.may) return c.may.decide;
   if (typeof c.may_decide === 'boolean') return c.may_decide;
   if (!user || !c.current_step || !['received', 'accepted'].includes(c.status)) return false;
   if (!takesStep(user.role, c.current_step.role)) return false;

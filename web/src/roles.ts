@@ -42,6 +42,7 @@ export const MENU: MenuItem[] = [
   { path: '/persons', title: '人口查询', icon: 'Search', roles: OFFICER_ROLES },
   { path: '/addresses', title: '地址树', icon: 'Location', roles: OFFICER_ROLES },
   { path: '/archive', title: '档案管理', icon: 'FolderOpened', roles: ARCHIVE_ROLES },
+  { path: '/audit', title: '审计追溯', icon: 'Stamp', roles: ACCESS_LOG_ROLES },
   { path: '/users', title: '用户管理', icon: 'User', roles: ADMIN_ROLES },
   { path: '/codes', title: '代码表', icon: 'Collection', roles: ADMIN_ROLES },
   { path: '/catalog', title: '事项管理', icon: 'Tickets', roles: ADMIN_ROLES },

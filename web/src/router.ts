@@ -4,6 +4,7 @@ import { ADMIN_ROLES, OFFICER_ROLES, ALL_ROLES, menuFor } from './roles';
 import { ARCHIVE_ROLES } from './roles';
 import { setUnauthorizedHandler } from './api';
 import { CASE_OFFICER_ROLES } from './roles';
+import { ACCESS_LOG_ROLES } from './roles';
 import ConsoleLayout from './layouts/ConsoleLayout.vue';
 import LoginView from './views/LoginView.vue';
 
@@ -68,6 +69,12 @@ const routes: RouteRecordRaw[] = [
         name: 'archive',
         component: () => import('./views/ArchiveAdmin.vue'),
         meta: { title: '档案管理', crumbs: ['电子档案', '档案管理'], roles: ARCHIVE_ROLES },
+      },
+      {
+        path: 'audit',
+        name: 'audit',
+        component: () => import('./views/AuditTrail.vue'),
+        meta: { title: '审计追溯', crumbs: ['安全审计', '审计追溯'], roles: ACCESS_LOG_ROLES },
       },
       {
         path: 'users',

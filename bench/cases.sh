@@ -4,7 +4,8 @@
 # its officer (the server signs whenever it has keys, i.e. always since trust was merged).
 # Usage: bench/cases.sh [sqlite|postgres] [SECONDS] [CONNECTIONS] [PERSONS] [HUKOU_BINARY]
 #   postgres needs HUKOU_BENCH_PG_URL (an empty database), e.g. from scripts/pg.sh url.
-#   BENCH_MATERIALS=1: the window also captures the two mandatory scans before acceptance.
+#   The window captures the two mandatory scans before acceptance (the archive's completeness
+#   check requires them); BENCH_MATERIALS=0 leaves them out (only for an engine without the check).
 set -euo pipefail
 backend=${1:-sqlite}
 duration=${2:-20}
@@ -39,7 +40,7 @@ else
 fi
 
 scan_arg=()
-if [ "${BENCH_MATERIALS:-0}" = 1 ]; then
+if [ "${BENCH_MATERIALS:-1}" = 1 ]; then
   # A 240×320 grey PNG "scan" with ruled lines (python3 standard library only).
   python3 - "$dir/scan.png" <<'PY'
 import struct, sys, zlib

@@ -214,6 +214,8 @@ int main(int argc, char** argv) {
       ->default_val("ezhou")
       ->check(CLI::IsMember({"ezhou", "ordos"}));
   demo_cmd->add_option("--truth", demo_options.truth_path, "Write the truth file (JSON) here");
+  demo_cmd->add_option("--cases", demo_options.cases, "Business cases run through the case engine")
+      ->default_val(0);
   // The city is generated as of a fixed day, so that the same seed gives the same city on any day.
   std::string demo_as_of = "2026-06-30";
   demo_cmd->add_option("--as-of", demo_as_of, "Date the city's registry is current to (YYYY-MM-DD)")
@@ -438,7 +440,7 @@ int main(int argc, char** argv) {
     // Noon in Beijing (04:00 UTC) of that day.
     FixedClock demo_clock(std::chrono::system_clock::time_point(
         std::chrono::seconds(as_of->ToDays() * 86400 + int64_t{4} * 3600)));
-    auto summary = demo::RunDemo(database, demo_options, demo_clock, std::cout);
+    auto summary = demo::RunDemo(database, demo_options, demo_clock, std::cout, keys.get());
     if (!summary.ok()) return Fail(summary.error());
     auto enrolled = org::EnrollSigningKeys(database, *keys, clock);
     if (!enrolled.ok()) return Fail(enrolled.error());

@@ -10,6 +10,7 @@
 
 #include "codes/divisions.h"
 #include "codes/id_number.h"
+#include "demo/cases_demo.h"
 #include "demo/names.h"
 #include "exchange/bulk_writer.h"
 #include "org/units.h"
@@ -1119,7 +1120,7 @@ std::vector<DemoUser> DemoUsers(const std::string& city) {
 }
 
 Result<DemoSummary> RunDemo(store::Database& db, const DemoOptions& options, const Clock& clock,
-                            std::ostream& progress) {
+                            std::ostream& progress, trust::KeyStore* keys) {
   if (codes::Divisions::CityPrefix(options.city).empty() ||
       codes::Divisions::Get().Places(options.city).empty()) {
     return ValidationError("demo.city", "未知的演示城市“" + options.city + "”（可选 ezhou、ordos）",
@@ -1136,7 +1137,7 @@ Result<DemoSummary> RunDemo(store::Database& db, const DemoOptions& options, con
     for (const DemoUser& u : users) {
       if (org::FindUserByLogin(conn, u.login).ok()) continue;
       org::NewUser nu{u.login, kDemoPassword, u.name, u.role, u.unit_code, u.police_number};
-      auto created = org::CreateUser(conn, nu, org::Actor::System(), clock);
+      auto created = org::CreateUser(conn, nu, org::Actor::System(), clock, keys);
       if (!created.ok()) return created.status();
       ++summary.users_created;
     }
@@ -1177,6 +1178,13 @@ Result<DemoSummary> RunDemo(store::Database& db, const DemoOptions& options, con
                          {"police_number", u.police_number}});
   }
   truth["users"] = user_list;
+  if (options.cases > 0) {
+    HUKOU_ASSIGN_OR_RETURN(CaseDemoSummary cases, RunCaseDemo(db, options.city, options.cases,
+                                                              options.seed, clock, keys, progress));
+    summary.cases = cases.cases;
+    truth["cases"] = cases.ToJson();
+    progress << "办件 cases: " << truth["cases"].dump() << "\n";
+  }
   summary.truth_json = truth.dump(2);
   if (!options.truth_path.empty()) {
     std::ofstream out(options.truth_path, std::ios::binary | std::ios::trunc);

@@ -14,6 +14,7 @@
 #include "base/clock.h"
 #include "base/status.h"
 #include "store/database.h"
+#include "trust/keys.h"
 
 namespace hukou::demo {
 
@@ -22,6 +23,7 @@ struct DemoOptions {
   uint64_t seed = 1;
   std::string city = "ezhou";  // "ezhou" | "ordos"
   std::string truth_path;      // optional: where to write the truth file
+  int64_t cases = 0;           // business cases taken through the case engine (cases_demo.h)
 };
 
 struct DemoSummary {
@@ -31,6 +33,7 @@ struct DemoSummary {
   int64_t changes = 0;
   int64_t cancelled = 0;
   int users_created = 0;
+  int64_t cases = 0;
   std::string truth_json;  // the truth file's content
 };
 
@@ -49,11 +52,13 @@ inline constexpr char kDemoPassword[] = "hukou123";
 // worker1 (first branch / first station) and police2, clerk2 (a station of another branch).
 std::vector<DemoUser> DemoUsers(const std::string& city);
 
-// Seeds the city's units and demo users (skipping existing ones), then generates
-// options.persons persons in one transaction, printing progress every 10 %. Writes the truth file
-// when options.truth_path is set. Errors: demo.city (unknown city), demo.persons (< 1),
-// demo.not_empty (the database already holds persons), demo.truth_file.
+// Seeds the city's units and demo users (skipping existing ones; with `keys`, officers are
+// enrolled with SM2 keys), then generates options.persons persons in one transaction, printing
+// progress every 10 %, then options.cases cases (RunCaseDemo, decisions signed with `keys` when
+// given; counts under "cases" in the truth file). Writes the truth file when options.truth_path
+// is set. Errors: demo.city (unknown city), demo.persons (< 1), demo.not_empty (the database
+// already holds persons), demo.truth_file, and RunCaseDemo's.
 Result<DemoSummary> RunDemo(store::Database& db, const DemoOptions& options, const Clock& clock,
-                            std::ostream& progress);
+                            std::ostream& progress, trust::KeyStore* keys = nullptr);
 
 }  // namespace hukou::demo

@@ -10,11 +10,13 @@
 #include <set>
 #include <sstream>
 
+#include "catalog/catalog.h"
 #include "codes/code_tables.h"
 #include "codes/id_number.h"
 #include "demo/names.h"
 #include "exchange/csv.h"
 #include "store/test_database.h"
+#include "trust/keys.h"
 
 namespace hukou::demo {
 namespace {
@@ -294,6 +296,91 @@ TEST_P(DemoTest, CityIsConsistentAndTruthIsPresent) {
   EXPECT_EQ(sample.Text(0, 2), truth["sample_person"]["name"].get<std::string>());
   EXPECT_EQ(sample.Text(0, 1), truth["first_station"].get<std::string>());
   EXPECT_EQ(truth["users"].size(), 13u);
+}
+
+// `--cases`: the same seed gives the same cases (numbers, items, steps, officers, instants,
+// captured scans); the mix holds issued, open, overdue, returned and rejected or withdrawn cases;
+// every decision is SM2-signed; every issued birth produced a person whose history names the case.
+TEST_P(DemoTest, CasesRunThroughTheEngineDeterministically) {
+  auto run = [&](uint64_t seed, json* truth) -> std::string {
+    auto t = store::TestDatabase::Create(GetParam());
+    EXPECT_TRUE(t.ok());
+    if (!t.ok()) return {};
+    store::Database& db = (*t)->db();
+    EXPECT_TRUE(db.Transact([&](store::Connection& c) {
+                    return catalog::LoadShippedCatalog(c, clock_).status();
+                  }).ok());
+    auto keys = trust::KeyStore::Open(db, trust::ServerKey::FromMaterial(std::string(32, 'k')));
+    EXPECT_TRUE(keys.ok());
+    if (!keys.ok()) return {};
+    std::ostringstream progress;
+    DemoOptions options{2000, seed, "ezhou", (dir_ / "truth.json").string(), 60};
+    auto summary = RunDemo(db, options, clock_, progress, keys->get());
+    EXPECT_TRUE(summary.ok()) << summary.error().code << " " << summary.error().message;
+    if (!summary.ok()) return {};
+    EXPECT_EQ(summary->cases, 60);
+    *truth = json::parse(Slurp(dir_ / "truth.json"))["cases"];
+    std::string digest;
+    EXPECT_TRUE(db.Read([&](store::Connection& c) -> Status {
+                    for (const char* sql :
+                         {"SELECT case_no, item_code, status, received_at, due_date, "
+                          "current_step, form, effect_result FROM cases ORDER BY case_no",
+                          "SELECT c.case_no, s.step_no, s.action, s.decision, s.officer_id, "
+                          "s.acted_at, s.payload_sm3 FROM case_steps s JOIN cases c ON c.id = "
+                          "s.case_id ORDER BY c.case_no, s.step_no",
+                          "SELECT m.case_no, m.material_code, f.sm3 FROM archive_materials m "
+                          "JOIN files f ON f.id = m.file_id ORDER BY m.case_no, m.material_code"}) {
+                      HUKOU_ASSIGN_OR_RETURN(auto rows, c.Query(sql));
+                      for (size_t r = 0; r < rows.size(); ++r) {
+                        for (size_t col = 0; col < rows.columns().size(); ++col) {
+                          digest += rows.Text(r, col) + "|";
+                        }
+                        digest += "\n";
+                      }
+                    }
+                    HUKOU_ASSIGN_OR_RETURN(
+                        auto unsigned_steps,
+                        c.Query("SELECT COUNT(*) FROM case_steps WHERE officer_id IS NOT NULL "
+                                "AND officer_id <> 0 AND signature IS NULL"));
+                    EXPECT_EQ(unsigned_steps.Int(0, 0), 0) << "every decision is signed";
+                    // Every issued birth: a new person whose change_log names the case.
+                    HUKOU_ASSIGN_OR_RETURN(
+                        auto births, c.Query("SELECT c.id, c.case_no, p.person_id FROM cases c "
+                                             "JOIN case_persons p ON p.case_id = c.id WHERE "
+                                             "c.effect = 'birth' AND c.status = 'issued'"));
+                    EXPECT_GT(births.size(), 0u);
+                    for (size_t r = 0; r < births.size(); ++r) {
+                      HUKOU_ASSIGN_OR_RETURN(auto log,
+                                             c.Query("SELECT reason FROM change_log WHERE entity = "
+                                                     "'person' AND entity_id = $1 AND case_id = $2",
+                                                     {births.Int(r, 2), births.Int(r, 0)}));
+                      EXPECT_FALSE(log.empty()) << births.Text(r, 1);
+                      if (!log.empty()) {
+                        EXPECT_NE(log.Text(0, 0).find(births.Text(r, 1)), std::string::npos);
+                      }
+                    }
+                    return Status::Ok();
+                  }).ok());
+    return digest;
+  };
+  json truth_a, truth_b, truth_c;
+  const std::string a = run(5, &truth_a);
+  const std::string b = run(5, &truth_b);
+  const std::string c = run(6, &truth_c);
+  ASSERT_FALSE(a.empty());
+  EXPECT_TRUE(a == b) << "same seed must give the same cases";
+  EXPECT_FALSE(a == c);
+  EXPECT_EQ(truth_a, truth_b);
+  const json& st = truth_a["by_status"];
+  EXPECT_GT(st.value("issued", 0), 30) << truth_a.dump();
+  EXPECT_GT(st.value("received", 0) + st.value("accepted", 0) + st.value("approved", 0), 0);
+  EXPECT_GT(st.value("returned", 0), 0) << truth_a.dump();
+  EXPECT_GT(st.value("rejected", 0) + st.value("withdrawn", 0), 0) << truth_a.dump();
+  EXPECT_GT(truth_a["overdue"].get<int>(), 0) << truth_a.dump();
+  EXPECT_GT(truth_a["returned_once"].get<int>(), st.value("returned", 0))
+      << "some returned cases were resubmitted";
+  EXPECT_GT(truth_a["materials"].get<int>(), 30);
+  EXPECT_GE(truth_a["by_item"].size(), 8u) << "a mix of items";
 }
 
 TEST_P(DemoTest, RefusesUnknownCityAndNonEmptyDatabase) {

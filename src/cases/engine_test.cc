@@ -495,6 +495,7 @@ TEST_P(EngineTest, AnArrivalKeepsTheNumberItWasCheckedUnder) {
   ASSERT_TRUE(checked.ok()) << checked.error().message;
   ASSERT_EQ(checked->checks.size(), 1u);
   EXPECT_EQ(checked->checks[0].id_number, arrival);
+  CaptureAll(engine, c->case_no, police_);
   ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
   ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
   auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);

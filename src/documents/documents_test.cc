@@ -11,6 +11,7 @@
 #include "org/users.h"
 #include "registry/household.h"
 #include "registry/person.h"
+#include "render/seal.h"
 #include "store/test_database.h"
 #include "trust/documents.h"
 #include "trust/keys.h"
@@ -98,7 +99,19 @@ class DocumentsTest : public ::testing::TestWithParam<store::Backend> {
     in.form = {{"household_number", household_.household_number}};
     auto c = engine.Receive(in, clerk());
     EXPECT_TRUE(c.ok()) << c.error().message;
-    return c.ok() ? *c : cases::Case{};
+    if (!c.ok()) return cases::Case{};
+    // The application form is the one mandatory material the system does not verify itself;
+    // acceptance needs it captured. Any real PNG does as its scan.
+    auto scan = render::DrawSealPng("户口登记申请表", "扫描件");
+    EXPECT_TRUE(scan.ok());
+    archive::Capture cap;
+    cap.material_code = "application_form";
+    cap.source = "scan";
+    cap.file_name = "application_form.png";
+    cap.bytes = scan.ok() ? *scan : std::string();
+    auto stored = engine.CaptureMaterial(c->case_no, cap, clerk());
+    EXPECT_TRUE(stored.ok()) << stored.error().message;
+    return *c;
   }
 
   int64_t Count(const std::string& sql) {

@@ -158,6 +158,15 @@ def run(instance, workdir):
     checks.expect("receipt again: identical bytes", again.get("x-document-number") ==
                   headers["x-document-number"], again.get("x-document-number"))
 
+    # Acceptance needs the application form captured (C2); a 2×2 PNG stands for its scan.
+    scan = bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c"
+        "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082")
+    status, _, captured = fetch(
+        instance, f"/api/v1/archive/cases/{case_no}/materials?material_code=application_form"
+        "&source=scan&file_name=application_form.png", "clerk1", method="POST", body=scan,
+        headers={"Content-Type": "image/png"})
+    checks.expect("application form captured", status == 201, captured)
     status, decided, _ = instance.request("POST", f"/api/v1/cases/{case_no}/decisions",
                                           {"decision": "approve", "opinion": "材料齐全，同意受理"},
                                           user="police2")

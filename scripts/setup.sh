@@ -22,9 +22,9 @@ stage "数据库 database schema (${db_file})"
 build/hukou migrate --db "sqlite:${db_file}"
 
 if ((new_db)); then
-  stage "演示数据 demo city (Ezhou, ${HUKOU_DEMO_PERSONS:-20000} persons)"
+  stage "演示数据 demo city (Ezhou, ${HUKOU_DEMO_PERSONS:-20000} persons, ${HUKOU_DEMO_CASES:-300} cases)"
   if ! build/hukou demo --db "sqlite:${db_file}" --persons "${HUKOU_DEMO_PERSONS:-20000}" \
-      --seed 1 --city ezhou; then
+      --cases "${HUKOU_DEMO_CASES:-300}" --seed 1 --city ezhou; then
     rm -f "${db_file}" "${db_file}-wal" "${db_file}-shm"
     die "hukou demo failed"
   fi

@@ -39,3 +39,10 @@ function(hukou_embed target)
     VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()
+
+# hukou_render_test(TARGET): the test program renders text with cairo and pango; links the
+# sanitizer defaults that keep LeakSanitizer quiet about those libraries' own caches
+# (tests/support/render_sanitizer_defaults.cc).
+function(hukou_render_test target)
+  target_sources(${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests/support/render_sanitizer_defaults.cc)
+endfunction()

@@ -496,6 +496,70 @@ TEST_P(DatabaseTest, ConcurrentWritersAllLand) {
   EXPECT_EQ(rows.Int(0, 0), kThreads * kRows);
 }
 
+// Concurrent writers (grouped into shared commits on SQLite): a failing or throwing transaction
+// loses only its own writes, and a transaction that succeeded is committed, i.e. visible to a
+// fresh read, by the time Transact returns.
+TEST_P(DatabaseTest, ConcurrentFailuresLoseOnlyTheirOwnWrites) {
+  CreateItems();
+  constexpr int kThreads = 8;
+  constexpr int kRows = 120;
+  std::atomic<int> ok_count{0};
+  std::atomic<int> problems{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kRows; ++i) {
+        const std::string name = "t" + std::to_string(t) + "_" + std::to_string(i);
+        const bool fails = i % 7 == 3;
+        const bool throws = i % 11 == 5;
+        auto run = [&] {
+          return db_->Transact([&](Connection& c) -> Status {
+            HUKOU_RETURN_IF_ERROR(
+                c.Exec("INSERT INTO items (name, n) VALUES ($1, $2)", {name, int64_t{t}}).status());
+            if (throws) throw std::runtime_error("bug");
+            if (fails) return BusinessRuleError("test.rule", "业务规则不允许");
+            return Status::Ok();
+          });
+        };
+        if (throws) {
+          try {
+            (void)run();
+            ++problems;  // the exception must reach the caller
+          } catch (const std::runtime_error&) {
+          }
+          continue;
+        }
+        Status s = run();
+        if (fails) {
+          if (s.ok() || s.error().code != "test.rule") ++problems;
+          continue;
+        }
+        if (!s.ok()) {
+          ++problems;
+          continue;
+        }
+        ++ok_count;
+        int64_t seen = -1;
+        Status read = db_->Read([&](Connection& c) -> Status {
+          HUKOU_ASSIGN_OR_RETURN(Rows rows,
+                                 c.Query("SELECT COUNT(*) FROM items WHERE name = $1", {name}));
+          seen = rows.Int(0, 0);
+          return Status::Ok();
+        });
+        if (!read.ok() || seen != 1) ++problems;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(problems, 0);
+  int expected = 0;
+  for (int i = 0; i < kRows; ++i) {
+    if (i % 7 != 3 && i % 11 != 5) ++expected;
+  }
+  EXPECT_EQ(ok_count, kThreads * expected);
+  EXPECT_EQ(CountItems(*db_), kThreads * expected);
+}
+
 TEST_P(DatabaseTest, ReadSeesCommittedDataOnly) {
   CreateItems();
   ASSERT_TRUE(Insert(*db_, "committed").ok());

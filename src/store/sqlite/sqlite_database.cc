@@ -1,10 +1,22 @@
-// SQLite backend: one writer connection behind a mutex, a lazily grown pool of query-only
-// reader connections (WAL lets them read a consistent snapshot while the writer writes), and
-// per-connection prepared statements cached by their SQL text.
+// SQLite backend: one writer connection, a lazily grown pool of query-only reader connections
+// (WAL lets them read a consistent snapshot while the writer writes), and per-connection prepared
+// statements cached by their SQL text.
+//
+// Write transactions on a file are group-committed. SQLite has a single writer and
+// synchronous=FULL makes every COMMIT wait for an fsync (a few ms on an ordinary disk), so one
+// COMMIT per write transaction caps the whole server at the disk's synced-write rate (about 430/s
+// measured here: docs/performance.md). Instead, callers that queue for the writer while a
+// transaction runs join one SQLite transaction, each inside its own SAVEPOINT: a caller whose
+// function fails rolls back to its savepoint and leaves the others' work alone, and the last
+// caller of the group (nobody queued behind it, or the group full) issues the one COMMIT for all.
+// Every caller still returns only after its own writes are durable, with COMMIT's error if that
+// failed, so Transact's contract is unchanged. SQLite offers nothing of this itself.
 #include <sqlite3.h>
 
 #include <condition_variable>
+#include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -134,6 +146,15 @@ class SqliteConnection final : public Connection {
     return Exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN", {}).status();
   }
   Status Commit() { return Exec("COMMIT", {}).status(); }
+  Status Savepoint() { return Exec("SAVEPOINT hukou_member", {}).status(); }
+  Status ReleaseSavepoint() { return Exec("RELEASE hukou_member", {}).status(); }
+  // Undoes the work since Savepoint() and ends it; the enclosing transaction stays open when
+  // SQLite has not rolled it back on its own (as it does after some I/O errors).
+  void RollbackToSavepoint() {
+    if (!InTransaction()) return;
+    sqlite3_exec(db_, "ROLLBACK TO hukou_member", nullptr, nullptr, nullptr);
+    if (InTransaction()) sqlite3_exec(db_, "RELEASE hukou_member", nullptr, nullptr, nullptr);
+  }
   void Rollback() {
     if (InTransaction()) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
@@ -241,6 +262,7 @@ class SqliteDatabase final : public Database {
   Status Transact(const std::function<Status(Connection&)>& fn, TxMode mode) override {
     const bool use_writer = mode == TxMode::kWrite || memory_;
     if (use_writer && tls_writer_owner == this) return NestedTransactionError();
+    if (mode == TxMode::kWrite && !memory_) return GroupTransact(fn);
     std::unique_ptr<SqliteConnection> reader;
     if (!use_writer) {
       HUKOU_ASSIGN_OR_RETURN(reader, AcquireReader());
@@ -276,6 +298,124 @@ class SqliteDatabase final : public Database {
   }
 
  private:
+  // Write transactions that share one SQLite transaction and its COMMIT (see the file comment).
+  struct Group {
+    int members = 0;  // callers whose function succeeded inside this group
+    bool done = false;
+    Status status;  // COMMIT's outcome, valid once done
+  };
+  // A group commits at the latest once it holds this many callers' work, bounding how long the
+  // first of them waits under a steady stream of writers.
+  static constexpr int kMaxGroupMembers = 32;
+
+  // Transact for writes on a file: runs fn in a group, retrying busy failures like RunOnce.
+  Status GroupTransact(const std::function<Status(Connection&)>& fn) {
+    Status result;
+    for (int attempt = 0;; ++attempt) {
+      bool retryable = false;
+      result = RunInGroup(fn, retryable);
+      if (result.ok() || !retryable) break;
+      if (attempt >= options_.max_retries) {
+        result = BusyError("已重试 " + std::to_string(attempt) + " 次");
+        break;
+      }
+      BackoffBeforeRetry(attempt + 1);
+    }
+    return result;
+  }
+
+  // One attempt: waits for the writer, opens a group if none is open, runs fn inside a savepoint,
+  // then either hands the writer to the next caller and waits for the group's COMMIT, or (last of
+  // the group) commits it. An exception from fn is rethrown after the protocol is complete, so
+  // the other members never wait for a COMMIT that nobody will issue.
+  Status RunInGroup(const std::function<Status(Connection&)>& fn, bool& retryable) {
+    std::unique_lock lock(group_mu_);
+    ++queued_writers_;
+    group_cv_.wait(lock, [&] { return !writer_held_; });
+    --queued_writers_;
+    writer_held_ = true;
+    lock.unlock();
+
+    std::shared_ptr<Group> group = open_group_;  // open_group_ belongs to the writer's holder
+    if (!group) {
+      writer_->Rollback();
+      writer_->TakeRetryable();
+      Status begun = writer_->Begin(true);
+      if (!begun.ok()) {
+        retryable = writer_->TakeRetryable() || begun.error().code == "db.busy";
+        writer_->Rollback();
+        ReleaseWriter();
+        return begun;
+      }
+      group = open_group_ = std::make_shared<Group>();
+    }
+
+    Status s;
+    std::exception_ptr thrown;
+    {
+      struct Owner {
+        explicit Owner(const void* db) { tls_writer_owner = db; }
+        ~Owner() { tls_writer_owner = nullptr; }
+      } owner(this);
+      s = writer_->Savepoint();
+      if (s.ok()) {
+        try {
+          s = fn(*writer_);
+        } catch (...) {
+          thrown = std::current_exception();
+          s = DbError("事务函数抛出异常");
+        }
+        if (s.ok()) s = writer_->ReleaseSavepoint();
+        if (!s.ok()) writer_->RollbackToSavepoint();
+      }
+    }
+    retryable = writer_->TakeRetryable() || (!s.ok() && s.error().code == "db.busy");
+    if (s.ok()) ++group->members;
+
+    const bool lost = !writer_->InTransaction();  // SQLite rolled back the whole group
+    lock.lock();
+    if (lost) {
+      FinishGroup(*group, s.ok() ? DbError("事务已被数据库回滚") : s.error());
+    } else if (queued_writers_ > 0 && group->members < kMaxGroupMembers) {
+      ReleaseWriterLocked();
+      if (!s.ok()) {
+        if (thrown) std::rethrow_exception(thrown);
+        return s;  // a failed caller does not wait: nothing of it is in the group
+      }
+      group_cv_.wait(lock, [&] { return group->done; });
+      if (!group->status.ok()) retryable = group->status.error().code == "db.busy";
+      return group->status;
+    } else {
+      lock.unlock();
+      Status committed = writer_->Commit();
+      if (!committed.ok()) writer_->Rollback();
+      lock.lock();
+      FinishGroup(*group, committed);
+    }
+    ReleaseWriterLocked();
+    lock.unlock();
+    if (thrown) std::rethrow_exception(thrown);
+    if (!s.ok()) return s;
+    if (!group->status.ok()) retryable = group->status.error().code == "db.busy";
+    return group->status;
+  }
+
+  // With group_mu_ held: records the group's outcome and wakes its waiting members.
+  void FinishGroup(Group& group, Status status) {
+    group.status = std::move(status);
+    group.done = true;
+    open_group_ = nullptr;
+    group_cv_.notify_all();
+  }
+  void ReleaseWriterLocked() {
+    writer_held_ = false;
+    group_cv_.notify_all();
+  }
+  void ReleaseWriter() {
+    std::lock_guard lock(group_mu_);
+    ReleaseWriterLocked();
+  }
+
   // One attempt: BEGIN, fn, COMMIT; rolls back on any failure (or exception).
   static Status RunOnce(SqliteConnection& conn, const std::function<Status(Connection&)>& fn,
                         bool immediate, bool& retryable) {
@@ -323,8 +463,13 @@ class SqliteDatabase final : public Database {
   const std::string path_;
   const bool memory_;
   const Options options_;
-  std::mutex writer_mu_;
+  std::mutex writer_mu_;  // the writer of an in-memory database (no groups: no fsync to share)
   std::unique_ptr<SqliteConnection> writer_;
+  std::mutex group_mu_;
+  std::condition_variable group_cv_;  // the writer is free, or a group has committed
+  bool writer_held_ = false;
+  int queued_writers_ = 0;
+  std::shared_ptr<Group> open_group_;
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
   std::vector<std::unique_ptr<SqliteConnection>> idle_readers_;

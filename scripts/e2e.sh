@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser end-to-end test: builds a small demo city in a temporary SQLite database, starts
 # `hukou serve --static web/dist` on a free port, runs `node web/e2e/run.mjs` against it and stops
-# the server. Exits 77 (CTest: skipped) when chromium, node, web/dist or web/e2e/run.mjs is missing.
+# the server. Exits 77 (CTest: skipped) when chromium, node, web/dist or web/e2e/run.mjs is missing,
+# unless HUKOU_E2E_REQUIRED=1 (scripts/test.sh sets it: there a missing piece is a failure).
 # Usage: scripts/e2e.sh [HUKOU_BINARY]   (default build/hukou)
 # Environment: HUKOU_E2E_LOGIN (default police1), HUKOU_E2E_PASSWORD (default the demo password),
 # HUKOU_E2E_NAME (default: the name of a person the server finds), HUKOU_E2E_PERSONS (default 500).
@@ -12,6 +13,9 @@ cd "${HUKOU_ROOT}"
 
 hukou="$(realpath -m "${1:-build/hukou}")"
 skip() {
+  if [[ ${HUKOU_E2E_REQUIRED:-0} == 1 ]]; then
+    die "browser test cannot run: $*"
+  fi
   echo "e2e: skipped: $*"
   exit 77
 }

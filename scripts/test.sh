@@ -65,6 +65,8 @@ else
 fi
 
 stage "6/6 全部测试 all tests: unit (SQLite + PostgreSQL), API scenarios, browser"
+# Everything the browser test needs was installed and built above: it must run, not skip.
+export HUKOU_E2E_REQUIRED=1
 log="$(mktemp -t hukou-ctest-XXXXXX.log)"
 status=0
 # shellcheck disable=SC2086  # CTEST_ARGS is a list of words

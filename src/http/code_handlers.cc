@@ -1,5 +1,7 @@
 // GET /api/v1/health, /metrics, /api/v1/codes, /api/v1/codes/{table}, /api/v1/id-numbers/{number}.
 // Public: code tables and ID-number checks carry no personal data.
+#include <utility>
+
 #include "codes/code_tables.h"
 #include "codes/divisions.h"
 #include "codes/id_number.h"
@@ -45,17 +47,27 @@ void RegisterCodeRoutes(Router& router, App& app) {
     return Json({{"id", t->id}, {"title", t->title}, {"entries", entries}});
   });
 
+  // A 15-digit number (first-generation cards) is upgraded to 18 digits and then checked.
   router.Add("GET", "/api/v1/id-numbers/{number}", [&app](const Request& req) {
-    auto info = codes::ValidateIdNumber(req.Param("number"), app.clock->Today());
+    std::string number = req.Param("number");
+    std::string upgraded_from;
+    if (number.size() == 15) {
+      auto upgraded = codes::UpgradeIdNumber15(number);
+      if (!upgraded.ok()) return ErrorResponse(upgraded.error());
+      upgraded_from = std::exchange(number, *upgraded);
+    }
+    auto info = codes::ValidateIdNumber(number, app.clock->Today());
     if (!info.ok()) return ErrorResponse(info.error());
     auto division = codes::Divisions::Get().Find(info->division_code);
-    return Json({{"valid", true},
-                 {"id_number", info->number},
-                 {"division_code", info->division_code},
-                 {"division_name", division ? division->FullName() : ""},
-                 {"birth_date", info->birth_date.ToString()},
-                 {"sex", info->sex},
-                 {"sex_name", info->sex == "1" ? "男" : "女"}});
+    nlohmann::json body = {{"valid", true},
+                           {"id_number", info->number},
+                           {"division_code", info->division_code},
+                           {"division_name", division ? division->FullName() : ""},
+                           {"birth_date", info->birth_date.ToString()},
+                           {"sex", info->sex},
+                           {"sex_name", info->sex == "1" ? "男" : "女"}};
+    if (!upgraded_from.empty()) body["upgraded_from"] = upgraded_from;
+    return Json(body);
   });
 }
 

@@ -266,6 +266,14 @@ std::string Text(const json& j, const char* key) {
   return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
 }
 
+// j[key] as a boolean (absent: false). Errors: kValidation `code` naming `field`.
+Result<bool> Bool(const json& j, const char* key, const char* code, const char* field) {
+  if (!j.contains(key) || j[key].is_null()) return false;
+  if (!j[key].is_boolean())
+    return ValidationError(code, std::string(key) + " 须为 true 或 false", field);
+  return j[key].get<bool>();
+}
+
 Result<cases::ReceiveInput> ParseReceive(const json& body) {
   cases::ReceiveInput in;
   in.item_code = Text(body, "item_code");
@@ -287,18 +295,29 @@ Result<cases::ReceiveInput> ParseReceive(const json& body) {
       si.id_number = Text(s, "id_number");
       si.relation_to_head = Text(s, "relation_to_head");
       si.new_person = s.value("new_person", json());
+      if (!si.new_person.is_null() && !si.new_person.is_object()) {
+        return ValidationError("case.new_person", "new_person 须为对象", "subjects.new_person");
+      }
       in.subjects.push_back(std::move(si));
     }
   }
   in.materials = Strings(body, "materials");
   in.form = body.value("form", json::object());
+  if (!in.form.is_object()) return ValidationError("case.form", "form 须为对象", "form");
   const json fee = body.value("fee", json::object());
-  if (fee.is_object()) {
-    in.fee_paid = fee.value("paid", false);
-    in.payment_ref = Text(fee, "payment_ref");
-    in.free_reason = Text(fee, "free_reason");
+  if (!fee.is_object()) return ValidationError("case.fee", "fee 须为对象", "fee");
+  HUKOU_ASSIGN_OR_RETURN(in.fee_paid, Bool(fee, "paid", "case.fee", "fee.paid"));
+  for (const char* key : {"payment_ref", "free_reason"}) {
+    if (fee.contains(key) && !fee[key].is_string() && !fee[key].is_null()) {
+      return ValidationError("case.fee", std::string(key) + " 须为文字", std::string("fee.") + key);
+    }
   }
-  in.trafficked = body.value("trafficked", false);
+  in.payment_ref = Text(fee, "payment_ref");
+  in.free_reason = Text(fee, "free_reason");
+  if (in.fee_paid && in.payment_ref.empty()) {
+    return ValidationError("case.payment_ref", "已缴费须填写缴费凭证号", "fee.payment_ref");
+  }
+  HUKOU_ASSIGN_OR_RETURN(in.trafficked, Bool(body, "trafficked", "case.trafficked", "trafficked"));
   return in;
 }
 

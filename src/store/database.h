@@ -94,6 +94,10 @@ struct Options {
   int pool_size = 8;    // connections (PostgreSQL pool; SQLite readers)
   int max_retries = 5;  // on busy / serialization failure / deadlock
   int busy_timeout_ms = 5000;
+  // false: a commit returns before it is on disk (SQLite synchronous=OFF, PostgreSQL
+  // synchronous_commit=off). Only for a database that is rebuilt rather than recovered after a
+  // crash, such as `hukou demo` building a demo city; never for a registry in service.
+  bool durable = true;
 };
 
 class Database {

@@ -3,6 +3,7 @@
 // test then works in its own freshly created schema, dropped afterwards).
 #include "store/database.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -558,6 +559,38 @@ TEST_P(DatabaseTest, ConcurrentFailuresLoseOnlyTheirOwnWrites) {
   }
   EXPECT_EQ(ok_count, kThreads * expected);
   EXPECT_EQ(CountItems(*db_), kThreads * expected);
+}
+
+// durable=false (the demo city's build) turns off waiting for the disk at commit; the default
+// waits.
+TEST_P(DatabaseTest, NonDurableOptionTurnsOffSyncedCommits) {
+  // PostgreSQL: the test server may run with synchronous_commit=off for speed, so the setting's
+  // source tells whether the connection set it itself.
+  const std::string sql = GetParam() == Backend::kSqlite
+                              ? "PRAGMA synchronous"
+                              : "SELECT setting || ' ' || source FROM pg_settings WHERE name = "
+                                "'synchronous_commit'";
+  auto setting = [&](Database& db) {
+    std::string value;
+    Status s = db.Transact([&](Connection& c) -> Status {
+      HUKOU_ASSIGN_OR_RETURN(Rows rows, c.Query(sql));
+      value = rows.Text(0, 0);
+      return Status::Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.error().message;
+    return value;
+  };
+  Options fast;
+  fast.durable = false;
+  auto db = OpenDb(fast);
+  ASSERT_NE(db, nullptr);
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_EQ(setting(*db_), "2");  // FULL
+    EXPECT_EQ(setting(*db), "0");   // OFF
+  } else {
+    EXPECT_THAT(setting(*db_), ::testing::Not(::testing::HasSubstr("session")));
+    EXPECT_EQ(setting(*db), "off session");
+  }
 }
 
 TEST_P(DatabaseTest, ReadSeesCommittedDataOnly) {

@@ -105,7 +105,8 @@ class PgConnection final : public Connection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  static Result<std::unique_ptr<PgConnection>> Open(const std::string& conninfo) {
+  static Result<std::unique_ptr<PgConnection>> Open(const std::string& conninfo,
+                                                    const Options& options) {
     PGconn* raw = PQconnectdb(conninfo.c_str());
     auto conn = std::make_unique<PgConnection>(raw);
     if (raw == nullptr || PQstatus(raw) != CONNECTION_OK) {
@@ -115,6 +116,7 @@ class PgConnection final : public Connection {
     }
     PQsetNoticeProcessor(raw, IgnoreNotice, nullptr);
     PQsetClientEncoding(raw, "UTF8");
+    if (!options.durable) HUKOU_RETURN_IF_ERROR(conn->ExecScript("SET synchronous_commit = off"));
     return conn;
   }
 
@@ -358,7 +360,7 @@ class PgDatabase final : public Database {
       }
       ++total_;
     }
-    auto conn = PgConnection::Open(conninfo_);
+    auto conn = PgConnection::Open(conninfo_, options_);
     if (!conn.ok()) {
       std::lock_guard lock(mu_);
       --total_;
@@ -391,7 +393,7 @@ class PgDatabase final : public Database {
 
 Result<std::unique_ptr<Database>> OpenPostgres(const std::string& conninfo,
                                                const Options& options) {
-  HUKOU_ASSIGN_OR_RETURN(auto first, PgConnection::Open(conninfo));
+  HUKOU_ASSIGN_OR_RETURN(auto first, PgConnection::Open(conninfo, options));
   return std::unique_ptr<Database>(
       std::make_unique<PgDatabase>(conninfo, options, std::move(first)));
 }

@@ -65,9 +65,8 @@ class SqliteConnection final : public Connection {
     // recorded durably before the response leaves); group commit keeps the fsyncs few, and
     // bench/http_lookup.sh measured no loss against NORMAL. mmap is off: with the file growing
     // under constant appends, readers' remapping cost 17% of lookup throughput.
-    std::string pragmas =
-        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-        "PRAGMA mmap_size=0;";
+    std::string pragmas = options.durable ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=OFF;";
+    pragmas += "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=0;";
     pragmas += writer ? "PRAGMA journal_mode=WAL; PRAGMA cache_size=-65536;"
                       : "PRAGMA query_only=ON; PRAGMA cache_size=-16384;";
     HUKOU_RETURN_IF_ERROR(conn->ExecScript(pragmas));

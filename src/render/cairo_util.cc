@@ -1,5 +1,11 @@
 #include "render/cairo_util.h"
 
+#include <gdk-pixbuf/gdk-pixbuf.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+
 namespace hukou::render {
 
 GPtr<PangoContext> MakeTextContext(cairo_t* cr) {
@@ -63,6 +69,44 @@ std::string EncodePng(cairo_surface_t* surface) {
     png.clear();
   }
   return png;
+}
+
+std::string EncodeJpeg(cairo_surface_t* surface, int quality) {
+  cairo_surface_flush(surface);
+  const cairo_format_t format = cairo_image_surface_get_format(surface);
+  if (format != CAIRO_FORMAT_RGB24 && format != CAIRO_FORMAT_ARGB32) return {};
+  const int w = cairo_image_surface_get_width(surface);
+  const int h = cairo_image_surface_get_height(surface);
+  const int stride = cairo_image_surface_get_stride(surface);
+  const unsigned char* data = cairo_image_surface_get_data(surface);
+  GdkPixbuf* pixbuf = gdk_pixbuf_new(GDK_COLORSPACE_RGB, FALSE, 8, w, h);
+  if (pixbuf == nullptr || data == nullptr) {
+    if (pixbuf) g_object_unref(pixbuf);
+    return {};
+  }
+  const int out_stride = gdk_pixbuf_get_rowstride(pixbuf);
+  guchar* out = gdk_pixbuf_get_pixels(pixbuf);
+  for (int y = 0; y < h; ++y) {
+    const unsigned char* row = data + static_cast<ptrdiff_t>(y) * stride;
+    guchar* dst = out + static_cast<ptrdiff_t>(y) * out_stride;
+    for (int x = 0; x < w; ++x) {
+      uint32_t pixel;  // cairo: native-endian 0xAARRGGBB
+      std::memcpy(&pixel, row + static_cast<ptrdiff_t>(x) * 4, 4);
+      dst[x * 3] = static_cast<guchar>(pixel >> 16);
+      dst[x * 3 + 1] = static_cast<guchar>(pixel >> 8);
+      dst[x * 3 + 2] = static_cast<guchar>(pixel);
+    }
+  }
+  gchar* buffer = nullptr;
+  gsize size = 0;
+  const std::string q = std::to_string(std::clamp(quality, 1, 100));
+  const gboolean saved = gdk_pixbuf_save_to_buffer(pixbuf, &buffer, &size, "jpeg", nullptr,
+                                                   "quality", q.c_str(), nullptr);
+  g_object_unref(pixbuf);
+  if (!saved) return {};
+  std::string jpeg(buffer, size);
+  g_free(buffer);
+  return jpeg;
 }
 
 }  // namespace hukou::render

@@ -46,6 +46,10 @@ std::vector<std::string> SplitCharacters(std::string_view text);
 
 // PNG bytes of an image surface; empty on failure.
 std::string EncodePng(cairo_surface_t* surface);
+// JPEG bytes (quality 1–100) of a CAIRO_FORMAT_RGB24 or ARGB32 image surface (alpha ignored);
+// empty on failure or another format. What a high-speed document camera delivers, and several
+// times cheaper to encode and decode than PNG for a scanned page.
+std::string EncodeJpeg(cairo_surface_t* surface, int quality);
 
 // Appends cairo stream output to a std::string (closure).
 cairo_status_t AppendToString(void* closure, const unsigned char* data, unsigned int length);

@@ -2,6 +2,7 @@
 // its text read back with pdftotext and its QR codes read with zbarimg (poppler-utils, zbar-tools;
 // a test skips, naming the tool, only when one is not installed).
 #include <cairo.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gtest/gtest.h>
 
 #include <array>
@@ -344,6 +345,44 @@ TEST_F(RenderTest, BadInputsAreNamedErrors) {
   auto seal = RenderNotice(notice);
   ASSERT_FALSE(seal.ok());
   EXPECT_EQ(seal.error().code, "render.seal_image");
+}
+
+// A scanned page as JPEG: the bytes are a JPEG of the surface's size whose pixels keep the colours
+// drawn (red stays red, white stays white), and a surface without pixels gives nothing.
+TEST(EncodeJpegTest, KeepsSizeAndColours) {
+  SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, 120, 80));
+  CairoPtr cr(cairo_create(surface.get()));
+  cairo_set_source_rgb(cr.get(), 1, 1, 1);
+  cairo_paint(cr.get());
+  cairo_set_source_rgb(cr.get(), 0.9, 0.1, 0.1);
+  cairo_rectangle(cr.get(), 0, 0, 60, 80);
+  cairo_fill(cr.get());
+  const std::string jpeg = EncodeJpeg(surface.get(), 90);
+  ASSERT_GT(jpeg.size(), 4u);
+  EXPECT_EQ(jpeg.substr(0, 3), std::string("\xFF\xD8\xFF"));
+  GdkPixbufLoader* loader = gdk_pixbuf_loader_new();
+  ASSERT_TRUE(gdk_pixbuf_loader_write(loader, reinterpret_cast<const guchar*>(jpeg.data()),
+                                      jpeg.size(), nullptr));
+  ASSERT_TRUE(gdk_pixbuf_loader_close(loader, nullptr));
+  GdkPixbuf* decoded = gdk_pixbuf_loader_get_pixbuf(loader);
+  ASSERT_NE(decoded, nullptr);
+  EXPECT_EQ(gdk_pixbuf_get_width(decoded), 120);
+  EXPECT_EQ(gdk_pixbuf_get_height(decoded), 80);
+  const guchar* px = gdk_pixbuf_get_pixels(decoded);
+  const int stride = gdk_pixbuf_get_rowstride(decoded);
+  const int channels = gdk_pixbuf_get_n_channels(decoded);
+  const guchar* red = px + 40 * stride + 30 * channels;
+  const guchar* white = px + 40 * stride + 90 * channels;
+  EXPECT_GT(red[0], 200);
+  EXPECT_LT(red[1], 60);
+  EXPECT_LT(red[2], 60);
+  EXPECT_GT(white[0], 240);
+  EXPECT_GT(white[1], 240);
+  EXPECT_GT(white[2], 240);
+  g_object_unref(loader);
+
+  SurfacePtr a8(cairo_image_surface_create(CAIRO_FORMAT_A8, 10, 10));
+  EXPECT_TRUE(EncodeJpeg(a8.get(), 90).empty());
 }
 
 TEST(RenderFee, FormatsYuanAndFree) {

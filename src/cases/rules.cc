@@ -142,8 +142,10 @@ int64_t SecondsBetween(std::string_view from_iso, std::string_view to_iso) {
 std::vector<std::string> MissingBiometrics(const catalog::Item& item, std::string_view birth_date,
                                            const BiometricState& state, const Date& today) {
   std::vector<std::string> missing;
+  if (!item.biometrics) return missing;
+  // An unknown or unreadable birth date cannot prove the subject under 16: capture is needed.
   std::optional<Date> born = Date::Parse(birth_date);
-  if (!item.biometrics || !born || born->AgeOn(today) < 16) return missing;
+  if (born && born->AgeOn(today) < 16) return missing;
   if (!state.photo) missing.push_back("照片");
   if (state.fingerprints < 10) {
     missing.push_back("十指指纹（已采集" + std::to_string(state.fingerprints) + "枚）");

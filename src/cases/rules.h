@@ -81,7 +81,8 @@ int64_t SecondsBetween(std::string_view from_iso, std::string_view to_iso);
 
 // B10: what a subject still needs before final approval of a biometrics item: "照片",
 // "十指指纹（已采集N枚）", "人像比对". Empty when the item has no biometrics, the subject is under
-// 16 on `today` (or the birth date is unknown), or everything is there.
+// 16 on `today`, or everything is there. An unknown (empty or invalid) birth date cannot prove the
+// subject under 16, so it needs the capture like an adult.
 struct BiometricState {
   bool photo = false;
   int fingerprints = 0;  // distinct fingers 1..10

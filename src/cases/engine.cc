@@ -211,6 +211,61 @@ registry::NewPerson NewPersonFrom(const json& j) {
   return p;
 }
 
+// The person items a change case sets (form.changes), each one the item may change
+// (CheckChangeField). kValidation case.changes (none given), case.change_field.
+Result<std::map<std::string, std::string>> ChangesOf(const catalog::Item& item, const json& form) {
+  if (!form.contains("changes") || !form["changes"].is_object() || form["changes"].empty()) {
+    return ValidationError("case.changes", "请填写变更的项目和内容", "form.changes");
+  }
+  std::map<std::string, std::string> changes;
+  for (const auto& [k, v] : form["changes"].items()) {
+    HUKOU_RETURN_IF_ERROR(CheckChangeField(item, k));
+    if (!v.is_string()) {
+      return ValidationError("case.change_field", "变更内容须为文本", "form.changes." + k);
+    }
+    changes[k] = v.get<std::string>();
+  }
+  return changes;
+}
+
+// B11: the discovery date of a person without hukou, required for no-hukou registrations and
+// optional otherwise; never in the future. kValidation case.discovery_date (form.discovery_date).
+Result<std::optional<Date>> DiscoveryDate(const catalog::Item& item, const json& form,
+                                          const Date& today) {
+  const char* field = "form.discovery_date";
+  if (form.contains("discovery_date") && !form["discovery_date"].is_null() &&
+      !form["discovery_date"].is_string()) {
+    return ValidationError("case.discovery_date", "发现日期须为 YYYY-MM-DD 格式的日期", field);
+  }
+  const std::string text = Str(form, "discovery_date");
+  if (text.empty()) {
+    if (IsNoHukouRegistration(item)) {
+      return ValidationError("case.discovery_date",
+                             "无户口人员登记须填写发现日期（自发现之日起20个工作日内办结）", field);
+    }
+    return std::optional<Date>();
+  }
+  std::optional<Date> found = Date::Parse(text);
+  if (!found) {
+    return ValidationError("case.discovery_date", "发现日期无效，须为 YYYY-MM-DD 格式的日期",
+                           field);
+  }
+  if (*found > today) {
+    return ValidationError("case.discovery_date", "发现日期不能晚于今天", field);
+  }
+  return found;
+}
+
+// What receipt and resubmission check of the form before anything is written: the changes of a
+// change case, the discovery date of a no-hukou registration. Returns the discovery date.
+Result<std::optional<Date>> CheckForm(const catalog::Item& item, const json& form,
+                                      const Date& today) {
+  if (item.effect == "change_main" || item.effect == "change_aux") {
+    HUKOU_RETURN_IF_ERROR(ChangesOf(item, form).status());
+  }
+  return DiscoveryDate(item, form, today);
+}
+
 // Applies the item's registry effect (catalog.h) for an approved case; returns what it did.
 Result<json> ApplyEffect(store::Connection& conn, const catalog::Item& item, Case& c,
                          const org::Actor& approver, const Clock& clock) {
@@ -303,24 +358,7 @@ Result<json> ApplyEffect(store::Connection& conn, const catalog::Item& item, Cas
     return result;
   }
   if (e == "change_main" || e == "change_aux") {
-    static const std::set<std::string> kMain = {"name", "sex", "ethnicity", "birth_date",
-                                                "id_number"};
-    if (!form.contains("changes") || !form["changes"].is_object() || form["changes"].empty()) {
-      return ValidationError("case.changes", "请填写变更的项目和内容", "form.changes");
-    }
-    std::map<std::string, std::string> changes;
-    for (const auto& [k, v] : form["changes"].items()) {
-      const bool main = kMain.count(k) > 0;
-      const bool allowed = e == "change_main"
-                               ? main && (item.effect_param.empty() || k == item.effect_param ||
-                                          k == "id_number" || k == "sex" || k == "birth_date")
-                               : !main && k != "household_id" && k != "status";
-      if (!allowed || !v.is_string()) {
-        return ValidationError("case.change_field", "本事项不能变更“" + k + "”",
-                               "form.changes." + k);
-      }
-      changes[k] = v.get<std::string>();
-    }
+    HUKOU_ASSIGN_OR_RETURN(auto changes, ChangesOf(item, form));
     for (CasePerson& p : c.persons) {
       if (!p.person_id) continue;
       registry::ChangeContext uc = ctx;
@@ -642,6 +680,16 @@ Status CheckReceivingSide(const org::Actor& actor, const Case& c, std::string_vi
 
 std::string Today(const Clock& clock) { return clock.Today().ToString(); }
 
+// The case's form with the keys of a resubmission replacing its own.
+json MergedForm(const Case& c, const json& update) {
+  json form = json::parse(c.form, nullptr, false);
+  if (!form.is_object()) form = json::object();
+  if (update.is_object()) {
+    for (const auto& [k, v] : update.items()) form[k] = v;
+  }
+  return form;
+}
+
 // 一次告知: kBusinessRule case.materials_missing naming every missing material at once.
 Status CheckMaterials(const catalog::Item& item, const std::vector<std::string>& provided) {
   std::string list;
@@ -715,6 +763,7 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
     return CheckMayReceive(item, actor, receiving_station, handling, handling_name);
   }));
   HUKOU_RETURN_IF_ERROR(CheckMaterials(item, in.materials));
+  HUKOU_ASSIGN_OR_RETURN(std::optional<Date> discovered, CheckForm(item, in.form, today));
   if (item.fee_fen > 0 && !in.fee_paid && in.free_reason.empty()) {
     return BusinessRuleError("case.fee_unpaid", "本事项收费，请先缴费或注明免费理由", "fee");
   }
@@ -750,11 +799,8 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer_, record));
   Date case_due = CaseDueDate(cal, item, today);
   // B11: a person without hukou is registered within 20 working days of the discovery date.
-  if (std::optional<Date> found = Date::Parse(Str(in.form, "discovery_date"))) {
-    if (*found > today) {
-      return ValidationError("case.discovery_date", "发现日期不能晚于今天", "form.discovery_date");
-    }
-    case_due = std::min(case_due, std::max(NoHukouDueDate(cal, *found), today));
+  if (discovered) {
+    case_due = std::min(case_due, std::max(NoHukouDueDate(cal, *discovered), today));
   }
   const Date step_due = StepDueDate(cal, item.chain.front(), today, case_due);
   Case out;
@@ -1007,6 +1053,7 @@ Result<Case> Engine::Resubmit(std::string_view case_no, const ResubmitInput& in,
       if (m.state == "provided") provided.push_back(m.code);
     }
     HUKOU_RETURN_IF_ERROR(CheckMaterials(item, provided));
+    HUKOU_RETURN_IF_ERROR(CheckForm(item, MergedForm(c, in.form), today).status());
     r.action = "resubmit";
     r.opinion = in.opinion.empty() ? "已补正" : in.opinion;
     HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));
@@ -1022,11 +1069,7 @@ Result<Case> Engine::Resubmit(std::string_view case_no, const ResubmitInput& in,
                                       {r.acted_at, c.id, code})
                                 .status());
     }
-    json form = json::parse(c.form, nullptr, false);
-    if (!form.is_object()) form = json::object();
-    if (in.form.is_object()) {
-      for (const auto& [k, v] : in.form.items()) form[k] = v;
-    }
+    const json form = MergedForm(c, in.form);
     const Date due = StepDueDate(cal, item.chain.front(), today, *Date::Parse(c.due_date));
     HUKOU_RETURN_IF_ERROR(
         conn.Exec("UPDATE cases SET status = $1, current_step = 0, form = $2, "

@@ -588,12 +588,14 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
   }
   HUKOU_ASSIGN_OR_RETURN(store::Rows ch,
                          conn.Query("SELECT id_number, outcome, peer, station, cancel_reason, "
-                                    "cancel_date, checked_at, checked_by FROM case_checks "
+                                    "cancel_date, checked_at, checked_by, person_seq, query, "
+                                    "found_id_number FROM case_checks "
                                     "WHERE case_id = $1 ORDER BY id",
                                     {c.id}));
   for (size_t k = 0; k < ch.size(); ++k) {
     c.checks.push_back({ch.Text(k, 0), ch.Text(k, 1), ch.Text(k, 2), ch.Text(k, 3), ch.Text(k, 4),
-                        ch.Text(k, 5), ch.Text(k, 6), ch.Int(k, 7)});
+                        ch.Text(k, 5), ch.Text(k, 6), ch.Int(k, 7), static_cast<int>(ch.Int(k, 8)),
+                        ch.Text(k, 9), ch.Text(k, 10)});
   }
   HUKOU_ASSIGN_OR_RETURN(store::Rows b,
                          conn.Query("SELECT person_seq, id_number, kind, finger, file_id, result, "
@@ -929,19 +931,28 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
     if (c.current_step == 0) HUKOU_RETURN_IF_ERROR(archive::CheckComplete(conn, c.case_no, item));
     if (step.action == "accept" && item.national_check) {
       for (const CasePerson& p : c.persons) {
-        if (p.id_number.empty()) continue;
-        const bool checked = std::any_of(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
-          return k.id_number == p.id_number;
-        });
+        // A9: every subject is checked — by ID number, or by name, sex and birth date when the
+        // subject has none (supplementary and no-hukou registrations).
+        auto of_subject = [&](const CaseCheck& k) {
+          if (!p.id_number.empty()) return k.id_number == p.id_number;
+          return k.person_seq == p.seq && k.query == "identity";
+        };
+        const bool checked = std::any_of(c.checks.begin(), c.checks.end(), of_subject);
         // A9: restoring or registering someone still registered elsewhere is refused.
-        const bool elsewhere =
-            std::any_of(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
-              return k.id_number == p.id_number && k.outcome == "active" && !k.peer.empty();
+        const auto elsewhere =
+            std::find_if(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
+              return of_subject(k) && k.outcome == "active" && !k.peer.empty();
             });
-        if (elsewhere && (item.effect == "restore" || item.effect == "register")) {
-          return BusinessRuleError("case.registered_elsewhere",
-                                   p.name + "经全国户籍信息核查在其他地方仍有有效户口，不能受理",
-                                   "national_check");
+        if (elsewhere != c.checks.end() &&
+            (item.effect == "restore" || item.effect == "register")) {
+          return BusinessRuleError(
+              "case.registered_elsewhere",
+              elsewhere->query == "identity"
+                  ? p.name + "经全国户籍信息核查（按姓名、性别、出生日期）在" + elsewhere->peer +
+                        (elsewhere->station.empty() ? "" : "（" + elsewhere->station + "）") +
+                        "已有有效户口（公民身份号码" + elsewhere->found_id_number + "），不能受理"
+                  : p.name + "经全国户籍信息核查在其他地方仍有有效户口，不能受理",
+              "national_check");
         }
         if (!checked) {
           return BusinessRuleError("case.national_check_required",
@@ -1146,22 +1157,43 @@ Result<Case> Engine::NationalCheck(std::string_view case_no,
     HUKOU_ASSIGN_OR_RETURN(c, LoadCase(conn, case_no));
     return CheckVisible(actor, c);
   }));
-  std::vector<services::NationalCheckResult> results;
+  struct Asked {
+    const CasePerson* person;
+    bool identity;
+    services::NationalCheckResult result;
+  };
+  std::vector<Asked> results;
   for (const CasePerson& p : c.persons) {
-    if (p.id_number.empty()) continue;
-    HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.Check(p.id_number, p.name));
-    results.push_back(std::move(r));
+    if (!p.id_number.empty()) {
+      HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.Check(p.id_number, p.name));
+      results.push_back({&p, false, std::move(r)});
+      continue;
+    }
+    // No number (yet): ask whether anyone is registered with the name, sex and birth date.
+    const json np = json::parse(p.new_person, nullptr, false);
+    services::IdentityQuery q{p.name, Str(np, "sex"), p.birth_date};
+    const std::string field = "persons[" + std::to_string(p.seq - 1) + "]";
+    if (q.name.empty() || q.sex.empty() || q.birth_date.empty()) {
+      return ValidationError("case.national_check_identity",
+                             "办理对象无公民身份号码，须有姓名、性别和出生日期才能核查", field);
+    }
+    HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.CheckIdentity(q));
+    results.push_back({&p, true, std::move(r)});
   }
   Case out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
-    for (const services::NationalCheckResult& r : results) {
+    for (const Asked& a : results) {
+      const services::NationalCheckResult& r = a.result;
       HUKOU_RETURN_IF_ERROR(
-          conn.Exec(
-                  "INSERT INTO case_checks (case_id, id_number, outcome, peer, station, "
-                  "cancel_reason, cancel_date, detail, checked_at, checked_by) VALUES ($1, $2, "
-                  "$3, $4, $5, $6, $7, $8, $9, $10)",
-                  {c.id, r.id_number, r.outcome, r.peer, r.station, r.cancel_reason, r.cancel_date,
-                   r.detail, r.checked_at.empty() ? clock_.NowIso() : r.checked_at, actor.user_id})
+          conn.Exec("INSERT INTO case_checks (case_id, id_number, outcome, peer, station, "
+                    "cancel_reason, cancel_date, detail, checked_at, checked_by, person_seq, "
+                    "query, found_id_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                    "$11, $12, $13)",
+                    {c.id, a.identity ? a.person->id_number : r.id_number, r.outcome, r.peer,
+                     r.station, r.cancel_reason, r.cancel_date, r.detail,
+                     r.checked_at.empty() ? clock_.NowIso() : r.checked_at, actor.user_id,
+                     int64_t{a.person->seq}, std::string(a.identity ? "identity" : "id_number"),
+                     a.identity ? r.id_number : std::string()})
               .status());
     }
     HUKOU_RETURN_IF_ERROR(Audit(conn, actor, "case.national_check", c,

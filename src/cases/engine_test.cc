@@ -59,6 +59,20 @@ class FixedCheck : public services::NationalCheckProvider {
     r.checked_at = "2026-11-20T02:00:00.000000Z";
     return r;
   }
+  // By identity: found under kFoundNumber unless the outcome is none; remembers the queries.
+  Result<services::NationalCheckResult> CheckIdentity(
+      const services::IdentityQuery& query) override {
+    queries.push_back(query);
+    services::NationalCheckResult r;
+    r.outcome = outcome_;
+    r.id_number = outcome_ == "none" ? "" : kFoundNumber;
+    r.peer = outcome_ == "none" ? "" : "ordos";
+    r.station = outcome_ == "none" ? "" : "东胜派出所";
+    r.checked_at = "2026-11-20T02:00:00.000000Z";
+    return r;
+  }
+  static constexpr char kFoundNumber[] = "150602201504010026";
+  std::vector<services::IdentityQuery> queries;
 
  private:
   std::string outcome_;
@@ -469,15 +483,53 @@ TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {
   CaptureAll(engine, c->case_no, police_);
   EXPECT_EQ(c->due_date, WorkCalendar::Shipped().AddWorkdays(Date{2026, 11, 2}, 20).ToString())
       << "B11: 20 working days from the discovery, not from the receipt";
+  auto unchecked = engine.Decide(c->case_no, {"approve", "", {}}, police_);
+  ASSERT_FALSE(unchecked.ok());
+  EXPECT_EQ(unchecked.error().code, "case.national_check_required")
+      << "A9: a person without a number is checked too";
+  EXPECT_NE(unchecked.error().message.find("王小芳"), std::string::npos);
   FixedCheck check;
   auto checked = engine.NationalCheck(c->case_no, check, police_);
-  ASSERT_TRUE(checked.ok());
-  EXPECT_TRUE(checked->checks.empty()) << "a person without a number has nothing to check";
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_EQ(checked->checks.size(), 1u) << "asked by name, sex and birth date";
+  EXPECT_EQ(checked->checks[0].person_seq, 1);
+  EXPECT_EQ(checked->checks[0].query, "identity");
+  EXPECT_EQ(checked->checks[0].outcome, "none");
+  EXPECT_EQ(checked->checks[0].found_id_number, "");
+  ASSERT_EQ(check.queries.size(), 1u);
+  EXPECT_EQ(check.queries[0].name, "王小芳");
+  EXPECT_EQ(check.queries[0].sex, "2");
+  EXPECT_EQ(check.queries[0].birth_date, "2015-04-01");
   ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
   ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
   auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(Read(done->persons[0].id_number).name, "王小芳");
+}
+
+TEST_P(EngineTest, NoSupplementaryRegistrationOfSomeoneFoundRegisteredElsewhere) {
+  Engine engine(db(), clock_);
+  ReceiveInput in = Input("HK0704", "");
+  in.subjects.push_back(
+      {"",
+       {{"name", "王小雨"}, {"sex", "1"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  in.materials = {"application_form", "hukou_booklet", "photo", "investigation_report"};
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, police_);
+  FixedCheck active("active");
+  auto checked = engine.NationalCheck(c->case_no, active, police_);
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_EQ(checked->checks.size(), 1u);
+  EXPECT_EQ(checked->checks[0].found_id_number, FixedCheck::kFoundNumber);
+  auto refused = engine.Decide(c->case_no, {"approve", "", {}}, police_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "case.registered_elsewhere");
+  EXPECT_NE(refused.error().message.find(FixedCheck::kFoundNumber), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("姓名、性别、出生日期"), std::string::npos);
 }
 
 TEST_P(EngineTest, NoHukouRegistrationNeedsTheDiscoveryDate) {

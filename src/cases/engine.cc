@@ -211,6 +211,61 @@ registry::NewPerson NewPersonFrom(const json& j) {
   return p;
 }
 
+// The person items a change case sets (form.changes), each one the item may change
+// (CheckChangeField). kValidation case.changes (none given), case.change_field.
+Result<std::map<std::string, std::string>> ChangesOf(const catalog::Item& item, const json& form) {
+  if (!form.contains("changes") || !form["changes"].is_object() || form["changes"].empty()) {
+    return ValidationError("case.changes", "请填写变更的项目和内容", "form.changes");
+  }
+  std::map<std::string, std::string> changes;
+  for (const auto& [k, v] : form["changes"].items()) {
+    HUKOU_RETURN_IF_ERROR(CheckChangeField(item, k));
+    if (!v.is_string()) {
+      return ValidationError("case.change_field", "变更内容须为文本", "form.changes." + k);
+    }
+    changes[k] = v.get<std::string>();
+  }
+  return changes;
+}
+
+// B11: the discovery date of a person without hukou, required for no-hukou registrations and
+// optional otherwise; never in the future. kValidation case.discovery_date (form.discovery_date).
+Result<std::optional<Date>> DiscoveryDate(const catalog::Item& item, const json& form,
+                                          const Date& today) {
+  const char* field = "form.discovery_date";
+  if (form.contains("discovery_date") && !form["discovery_date"].is_null() &&
+      !form["discovery_date"].is_string()) {
+    return ValidationError("case.discovery_date", "发现日期须为 YYYY-MM-DD 格式的日期", field);
+  }
+  const std::string text = Str(form, "discovery_date");
+  if (text.empty()) {
+    if (IsNoHukouRegistration(item)) {
+      return ValidationError("case.discovery_date",
+                             "无户口人员登记须填写发现日期（自发现之日起20个工作日内办结）", field);
+    }
+    return std::optional<Date>();
+  }
+  std::optional<Date> found = Date::Parse(text);
+  if (!found) {
+    return ValidationError("case.discovery_date", "发现日期无效，须为 YYYY-MM-DD 格式的日期",
+                           field);
+  }
+  if (*found > today) {
+    return ValidationError("case.discovery_date", "发现日期不能晚于今天", field);
+  }
+  return found;
+}
+
+// What receipt and resubmission check of the form before anything is written: the changes of a
+// change case, the discovery date of a no-hukou registration. Returns the discovery date.
+Result<std::optional<Date>> CheckForm(const catalog::Item& item, const json& form,
+                                      const Date& today) {
+  if (item.effect == "change_main" || item.effect == "change_aux") {
+    HUKOU_RETURN_IF_ERROR(ChangesOf(item, form).status());
+  }
+  return DiscoveryDate(item, form, today);
+}
+
 // Applies the item's registry effect (catalog.h) for an approved case; returns what it did.
 Result<json> ApplyEffect(store::Connection& conn, const catalog::Item& item, Case& c,
                          const org::Actor& approver, const Clock& clock) {
@@ -303,24 +358,7 @@ Result<json> ApplyEffect(store::Connection& conn, const catalog::Item& item, Cas
     return result;
   }
   if (e == "change_main" || e == "change_aux") {
-    static const std::set<std::string> kMain = {"name", "sex", "ethnicity", "birth_date",
-                                                "id_number"};
-    if (!form.contains("changes") || !form["changes"].is_object() || form["changes"].empty()) {
-      return ValidationError("case.changes", "请填写变更的项目和内容", "form.changes");
-    }
-    std::map<std::string, std::string> changes;
-    for (const auto& [k, v] : form["changes"].items()) {
-      const bool main = kMain.count(k) > 0;
-      const bool allowed = e == "change_main"
-                               ? main && (item.effect_param.empty() || k == item.effect_param ||
-                                          k == "id_number" || k == "sex" || k == "birth_date")
-                               : !main && k != "household_id" && k != "status";
-      if (!allowed || !v.is_string()) {
-        return ValidationError("case.change_field", "本事项不能变更“" + k + "”",
-                               "form.changes." + k);
-      }
-      changes[k] = v.get<std::string>();
-    }
+    HUKOU_ASSIGN_OR_RETURN(auto changes, ChangesOf(item, form));
     for (CasePerson& p : c.persons) {
       if (!p.person_id) continue;
       registry::ChangeContext uc = ctx;
@@ -550,12 +588,14 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
   }
   HUKOU_ASSIGN_OR_RETURN(store::Rows ch,
                          conn.Query("SELECT id_number, outcome, peer, station, cancel_reason, "
-                                    "cancel_date, checked_at, checked_by FROM case_checks "
+                                    "cancel_date, checked_at, checked_by, person_seq, query, "
+                                    "found_id_number FROM case_checks "
                                     "WHERE case_id = $1 ORDER BY id",
                                     {c.id}));
   for (size_t k = 0; k < ch.size(); ++k) {
     c.checks.push_back({ch.Text(k, 0), ch.Text(k, 1), ch.Text(k, 2), ch.Text(k, 3), ch.Text(k, 4),
-                        ch.Text(k, 5), ch.Text(k, 6), ch.Int(k, 7)});
+                        ch.Text(k, 5), ch.Text(k, 6), ch.Int(k, 7), static_cast<int>(ch.Int(k, 8)),
+                        ch.Text(k, 9), ch.Text(k, 10)});
   }
   HUKOU_ASSIGN_OR_RETURN(store::Rows b,
                          conn.Query("SELECT person_seq, id_number, kind, finger, file_id, result, "
@@ -642,6 +682,16 @@ Status CheckReceivingSide(const org::Actor& actor, const Case& c, std::string_vi
 
 std::string Today(const Clock& clock) { return clock.Today().ToString(); }
 
+// The case's form with the keys of a resubmission replacing its own.
+json MergedForm(const Case& c, const json& update) {
+  json form = json::parse(c.form, nullptr, false);
+  if (!form.is_object()) form = json::object();
+  if (update.is_object()) {
+    for (const auto& [k, v] : update.items()) form[k] = v;
+  }
+  return form;
+}
+
 // 一次告知: kBusinessRule case.materials_missing naming every missing material at once.
 Status CheckMaterials(const catalog::Item& item, const std::vector<std::string>& provided) {
   std::string list;
@@ -715,6 +765,7 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
     return CheckMayReceive(item, actor, receiving_station, handling, handling_name);
   }));
   HUKOU_RETURN_IF_ERROR(CheckMaterials(item, in.materials));
+  HUKOU_ASSIGN_OR_RETURN(std::optional<Date> discovered, CheckForm(item, in.form, today));
   if (item.fee_fen > 0 && !in.fee_paid && in.free_reason.empty()) {
     return BusinessRuleError("case.fee_unpaid", "本事项收费，请先缴费或注明免费理由", "fee");
   }
@@ -750,11 +801,8 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer_, record));
   Date case_due = CaseDueDate(cal, item, today);
   // B11: a person without hukou is registered within 20 working days of the discovery date.
-  if (std::optional<Date> found = Date::Parse(Str(in.form, "discovery_date"))) {
-    if (*found > today) {
-      return ValidationError("case.discovery_date", "发现日期不能晚于今天", "form.discovery_date");
-    }
-    case_due = std::min(case_due, std::max(NoHukouDueDate(cal, *found), today));
+  if (discovered) {
+    case_due = std::min(case_due, std::max(NoHukouDueDate(cal, *discovered), today));
   }
   const Date step_due = StepDueDate(cal, item.chain.front(), today, case_due);
   Case out;
@@ -883,19 +931,28 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
     if (c.current_step == 0) HUKOU_RETURN_IF_ERROR(archive::CheckComplete(conn, c.case_no, item));
     if (step.action == "accept" && item.national_check) {
       for (const CasePerson& p : c.persons) {
-        if (p.id_number.empty()) continue;
-        const bool checked = std::any_of(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
-          return k.id_number == p.id_number;
-        });
+        // A9: every subject is checked — by ID number, or by name, sex and birth date when the
+        // subject has none (supplementary and no-hukou registrations).
+        auto of_subject = [&](const CaseCheck& k) {
+          if (!p.id_number.empty()) return k.id_number == p.id_number;
+          return k.person_seq == p.seq && k.query == "identity";
+        };
+        const bool checked = std::any_of(c.checks.begin(), c.checks.end(), of_subject);
         // A9: restoring or registering someone still registered elsewhere is refused.
-        const bool elsewhere =
-            std::any_of(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
-              return k.id_number == p.id_number && k.outcome == "active" && !k.peer.empty();
+        const auto elsewhere =
+            std::find_if(c.checks.begin(), c.checks.end(), [&](const CaseCheck& k) {
+              return of_subject(k) && k.outcome == "active" && !k.peer.empty();
             });
-        if (elsewhere && (item.effect == "restore" || item.effect == "register")) {
-          return BusinessRuleError("case.registered_elsewhere",
-                                   p.name + "经全国户籍信息核查在其他地方仍有有效户口，不能受理",
-                                   "national_check");
+        if (elsewhere != c.checks.end() &&
+            (item.effect == "restore" || item.effect == "register")) {
+          return BusinessRuleError(
+              "case.registered_elsewhere",
+              elsewhere->query == "identity"
+                  ? p.name + "经全国户籍信息核查（按姓名、性别、出生日期）在" + elsewhere->peer +
+                        (elsewhere->station.empty() ? "" : "（" + elsewhere->station + "）") +
+                        "已有有效户口（公民身份号码" + elsewhere->found_id_number + "），不能受理"
+                  : p.name + "经全国户籍信息核查在其他地方仍有有效户口，不能受理",
+              "national_check");
         }
         if (!checked) {
           return BusinessRuleError("case.national_check_required",
@@ -1007,6 +1064,7 @@ Result<Case> Engine::Resubmit(std::string_view case_no, const ResubmitInput& in,
       if (m.state == "provided") provided.push_back(m.code);
     }
     HUKOU_RETURN_IF_ERROR(CheckMaterials(item, provided));
+    HUKOU_RETURN_IF_ERROR(CheckForm(item, MergedForm(c, in.form), today).status());
     r.action = "resubmit";
     r.opinion = in.opinion.empty() ? "已补正" : in.opinion;
     HUKOU_ASSIGN_OR_RETURN(cal, catalog::LoadCalendar(conn));
@@ -1022,11 +1080,7 @@ Result<Case> Engine::Resubmit(std::string_view case_no, const ResubmitInput& in,
                                       {r.acted_at, c.id, code})
                                 .status());
     }
-    json form = json::parse(c.form, nullptr, false);
-    if (!form.is_object()) form = json::object();
-    if (in.form.is_object()) {
-      for (const auto& [k, v] : in.form.items()) form[k] = v;
-    }
+    const json form = MergedForm(c, in.form);
     const Date due = StepDueDate(cal, item.chain.front(), today, *Date::Parse(c.due_date));
     HUKOU_RETURN_IF_ERROR(
         conn.Exec("UPDATE cases SET status = $1, current_step = 0, form = $2, "
@@ -1103,22 +1157,43 @@ Result<Case> Engine::NationalCheck(std::string_view case_no,
     HUKOU_ASSIGN_OR_RETURN(c, LoadCase(conn, case_no));
     return CheckVisible(actor, c);
   }));
-  std::vector<services::NationalCheckResult> results;
+  struct Asked {
+    const CasePerson* person;
+    bool identity;
+    services::NationalCheckResult result;
+  };
+  std::vector<Asked> results;
   for (const CasePerson& p : c.persons) {
-    if (p.id_number.empty()) continue;
-    HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.Check(p.id_number, p.name));
-    results.push_back(std::move(r));
+    if (!p.id_number.empty()) {
+      HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.Check(p.id_number, p.name));
+      results.push_back({&p, false, std::move(r)});
+      continue;
+    }
+    // No number (yet): ask whether anyone is registered with the name, sex and birth date.
+    const json np = json::parse(p.new_person, nullptr, false);
+    services::IdentityQuery q{p.name, Str(np, "sex"), p.birth_date};
+    const std::string field = "persons[" + std::to_string(p.seq - 1) + "]";
+    if (q.name.empty() || q.sex.empty() || q.birth_date.empty()) {
+      return ValidationError("case.national_check_identity",
+                             "办理对象无公民身份号码，须有姓名、性别和出生日期才能核查", field);
+    }
+    HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.CheckIdentity(q));
+    results.push_back({&p, true, std::move(r)});
   }
   Case out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
-    for (const services::NationalCheckResult& r : results) {
+    for (const Asked& a : results) {
+      const services::NationalCheckResult& r = a.result;
       HUKOU_RETURN_IF_ERROR(
-          conn.Exec(
-                  "INSERT INTO case_checks (case_id, id_number, outcome, peer, station, "
-                  "cancel_reason, cancel_date, detail, checked_at, checked_by) VALUES ($1, $2, "
-                  "$3, $4, $5, $6, $7, $8, $9, $10)",
-                  {c.id, r.id_number, r.outcome, r.peer, r.station, r.cancel_reason, r.cancel_date,
-                   r.detail, r.checked_at.empty() ? clock_.NowIso() : r.checked_at, actor.user_id})
+          conn.Exec("INSERT INTO case_checks (case_id, id_number, outcome, peer, station, "
+                    "cancel_reason, cancel_date, detail, checked_at, checked_by, person_seq, "
+                    "query, found_id_number) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                    "$11, $12, $13)",
+                    {c.id, a.identity ? a.person->id_number : r.id_number, r.outcome, r.peer,
+                     r.station, r.cancel_reason, r.cancel_date, r.detail,
+                     r.checked_at.empty() ? clock_.NowIso() : r.checked_at, actor.user_id,
+                     int64_t{a.person->seq}, std::string(a.identity ? "identity" : "id_number"),
+                     a.identity ? r.id_number : std::string()})
               .status());
     }
     HUKOU_RETURN_IF_ERROR(Audit(conn, actor, "case.national_check", c,

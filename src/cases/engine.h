@@ -62,6 +62,9 @@ struct CaseFee {
 struct CaseCheck {
   std::string id_number, outcome, peer, station, cancel_reason, cancel_date, checked_at;
   int64_t checked_by = 0;
+  int person_seq = 0;           // the subject (case_persons.seq); 0 in checks recorded before 011
+  std::string query;            // id_number | identity (name, sex and birth date)
+  std::string found_id_number;  // identity: the number of the registration found, "" for none
 };
 
 struct CaseBiometric {
@@ -199,8 +202,10 @@ class Engine {
   Result<Case> Issue(std::string_view case_no, const org::Actor& actor);
   // Withdraws an open case (police only, in scope), closing it without effect, and archives it.
   Result<Case> Withdraw(std::string_view case_no, std::string_view reason, const org::Actor& actor);
-  // Runs the national check for every subject with an ID number (outside any transaction) and
-  // records the results. Errors: the provider's (kUnavailable national_check.peer).
+  // Runs the national check for every subject (outside any transaction) and records the results
+  // (one per subject): by ID number, or by name, sex and birth date for a subject without one.
+  // Errors: the provider's (kUnavailable national_check.peer); kValidation
+  // case.national_check_identity when a subject has neither a number nor name, sex, birth date.
   Result<Case> NationalCheck(std::string_view case_no, services::NationalCheckProvider& provider,
                              const org::Actor& actor);
   // Records a photo, a fingerprint or a portrait comparison for a subject (police, in scope).

@@ -18,6 +18,8 @@
 namespace hukou::cases {
 namespace {
 
+using nlohmann::json;
+
 constexpr char kStation1[] = "420704510000";  // 凤凰派出所
 constexpr char kStation2[] = "420704520000";  // 古楼派出所
 
@@ -57,6 +59,20 @@ class FixedCheck : public services::NationalCheckProvider {
     r.checked_at = "2026-11-20T02:00:00.000000Z";
     return r;
   }
+  // By identity: found under kFoundNumber unless the outcome is none; remembers the queries.
+  Result<services::NationalCheckResult> CheckIdentity(
+      const services::IdentityQuery& query) override {
+    queries.push_back(query);
+    services::NationalCheckResult r;
+    r.outcome = outcome_;
+    r.id_number = outcome_ == "none" ? "" : kFoundNumber;
+    r.peer = outcome_ == "none" ? "" : "ordos";
+    r.station = outcome_ == "none" ? "" : "东胜派出所";
+    r.checked_at = "2026-11-20T02:00:00.000000Z";
+    return r;
+  }
+  static constexpr char kFoundNumber[] = "150602201504010026";
+  std::vector<services::IdentityQuery> queries;
 
  private:
   std::string outcome_;
@@ -467,15 +483,168 @@ TEST_P(EngineTest, NoHukouRegistrationAllocatesANumber) {
   CaptureAll(engine, c->case_no, police_);
   EXPECT_EQ(c->due_date, WorkCalendar::Shipped().AddWorkdays(Date{2026, 11, 2}, 20).ToString())
       << "B11: 20 working days from the discovery, not from the receipt";
+  auto unchecked = engine.Decide(c->case_no, {"approve", "", {}}, police_);
+  ASSERT_FALSE(unchecked.ok());
+  EXPECT_EQ(unchecked.error().code, "case.national_check_required")
+      << "A9: a person without a number is checked too";
+  EXPECT_NE(unchecked.error().message.find("王小芳"), std::string::npos);
   FixedCheck check;
   auto checked = engine.NationalCheck(c->case_no, check, police_);
-  ASSERT_TRUE(checked.ok());
-  EXPECT_TRUE(checked->checks.empty()) << "a person without a number has nothing to check";
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_EQ(checked->checks.size(), 1u) << "asked by name, sex and birth date";
+  EXPECT_EQ(checked->checks[0].person_seq, 1);
+  EXPECT_EQ(checked->checks[0].query, "identity");
+  EXPECT_EQ(checked->checks[0].outcome, "none");
+  EXPECT_EQ(checked->checks[0].found_id_number, "");
+  ASSERT_EQ(check.queries.size(), 1u);
+  EXPECT_EQ(check.queries[0].name, "王小芳");
+  EXPECT_EQ(check.queries[0].sex, "2");
+  EXPECT_EQ(check.queries[0].birth_date, "2015-04-01");
   ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
   ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
   auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
   ASSERT_TRUE(done.ok()) << done.error().message;
   EXPECT_EQ(Read(done->persons[0].id_number).name, "王小芳");
+}
+
+TEST_P(EngineTest, NoSupplementaryRegistrationOfSomeoneFoundRegisteredElsewhere) {
+  Engine engine(db(), clock_);
+  ReceiveInput in = Input("HK0704", "");
+  in.subjects.push_back(
+      {"",
+       {{"name", "王小雨"}, {"sex", "1"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  in.materials = {"application_form", "hukou_booklet", "photo", "investigation_report"};
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, police_);
+  FixedCheck active("active");
+  auto checked = engine.NationalCheck(c->case_no, active, police_);
+  ASSERT_TRUE(checked.ok()) << checked.error().message;
+  ASSERT_EQ(checked->checks.size(), 1u);
+  EXPECT_EQ(checked->checks[0].found_id_number, FixedCheck::kFoundNumber);
+  auto refused = engine.Decide(c->case_no, {"approve", "", {}}, police_);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "case.registered_elsewhere");
+  EXPECT_NE(refused.error().message.find(FixedCheck::kFoundNumber), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("姓名、性别、出生日期"), std::string::npos);
+}
+
+TEST_P(EngineTest, NoHukouRegistrationNeedsTheDiscoveryDate) {
+  Engine engine(db(), clock_);
+  org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
+  for (const char* item : {"HK1201", "HK1204", "HK1205"}) {
+    ReceiveInput in = Input(item, "");
+    in.subjects.push_back(
+        {"",
+         {{"name", "王小芳"}, {"sex", "2"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+         "20"});
+    in.materials = {"application_form",     "photo",          "birth_certificate",
+                    "parent_booklet",       "identity_proof", "investigation_report",
+                    "marriage_certificate", "spouse_booklet"};
+    for (const json& form :
+         {json{{"household_number", h1_.household_number}},
+          json{{"household_number", h1_.household_number}, {"discovery_date", ""}},
+          json{{"household_number", h1_.household_number}, {"discovery_date", "2026-13-01"}},
+          json{{"household_number", h1_.household_number}, {"discovery_date", 20261102}},
+          json{{"household_number", h1_.household_number}, {"discovery_date", "2026-11-21"}}}) {
+      in.form = form;
+      auto refused = engine.Receive(in, window);
+      ASSERT_FALSE(refused.ok()) << item << " " << form.dump();
+      EXPECT_EQ(refused.error().code, "case.discovery_date") << item << " " << form.dump();
+      EXPECT_EQ(refused.error().field, "form.discovery_date");
+      EXPECT_NE(refused.error().message.find("发现日期"), std::string::npos);
+    }
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_sequences"), 0) << "refused before a number is taken";
+  // Supplementary registration (补录) is not a no-hukou registration: no discovery date needed.
+  ReceiveInput supp = Input("HK0704", "");
+  supp.subjects.push_back(
+      {"",
+       {{"name", "王小芳"}, {"sex", "2"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  supp.materials = {"application_form", "hukou_booklet", "photo", "investigation_report"};
+  supp.form = {{"household_number", h1_.household_number}};
+  auto received = engine.Receive(supp, window);
+  ASSERT_TRUE(received.ok()) << received.error().message;
+}
+
+TEST_P(EngineTest, AChangeCaseChangesOnlyWhatItsItemCovers) {
+  Engine engine(db(), clock_);
+  org::Actor window = Officer(7, org::Role::kWindowClerk, kStation1, kStation1);
+  struct Refused {
+    const char* item;
+    std::vector<std::string> materials;
+    json changes;
+    const char* field;
+    const char* title;
+  };
+  const std::vector<std::string> name_docs = {"application_form", "reason"};
+  for (const Refused& r : std::vector<Refused>{
+           {"HK0802", name_docs, {{"name", "王大卫"}, {"sex", "2"}}, "sex", "性别"},
+           {"HK0802", name_docs, {{"birth_date", "1980-03-05"}}, "birth_date", "出生日期"},
+           {"HK0802",
+            name_docs,
+            {{"id_number", "420704198003040011"}},
+            "id_number",
+            "公民身份号码"},
+           {"HK0805", {"application_form", "ethnicity_application"}, {{"sex", "2"}}, "sex", "性别"},
+           {"HK0805",
+            {"application_form", "ethnicity_application"},
+            {{"ethnicity", "02"}, {"id_number", "420704198003040011"}},
+            "id_number",
+            "公民身份号码"},
+           {"HK0807", {"application_form", "reason_proof"}, {{"sex", "2"}}, "sex", "性别"},
+           {"HK0804",
+            {"application_form", "hospital_proof", "forensic_opinion"},
+            {{"name", "王大卫"}},
+            "name",
+            "姓名"},
+           {"HK0903", {"application_form"}, {{"former_names", "王伟"}}, "former_names", "曾用名"},
+       }) {
+    ReceiveInput in = Input(r.item, head_);
+    in.materials = r.materials;
+    in.form = {{"changes", r.changes}};
+    auto refused = engine.Receive(in, window);
+    ASSERT_FALSE(refused.ok()) << r.item << " " << r.changes.dump();
+    EXPECT_EQ(refused.error().code, "case.change_field") << r.item << " " << r.changes.dump();
+    EXPECT_EQ(refused.error().field, std::string("form.changes.") + r.field);
+    EXPECT_NE(refused.error().message.find(r.title), std::string::npos) << refused.error().message;
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM cases"), 0) << "refused at receipt, nothing written";
+  // A sex change may bring the new number the changed sex needs; a name change the former name.
+  ReceiveInput sex = Input("HK0804", head_);
+  sex.materials = {"application_form", "hospital_proof", "forensic_opinion"};
+  sex.form = {{"changes", {{"sex", "2"}, {"id_number", "420704198003040021"}}}};
+  auto sex_case = engine.Receive(sex, window);
+  ASSERT_TRUE(sex_case.ok()) << sex_case.error().message;
+  ReceiveInput rename = Input("HK0802", head_);
+  rename.materials = name_docs;
+  rename.form = {{"changes", {{"name", "王大卫"}, {"former_names", "王大伟"}}}};
+  auto c = engine.Receive(rename, window);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, police_);
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
+  auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  registry::Person p = Read(head_);
+  EXPECT_EQ(p.name, "王大卫");
+  EXPECT_EQ(p.former_names, "王大伟");
+  EXPECT_EQ(p.sex, "1");
+  // A resubmission cannot slip in a field the item does not cover.
+  ReceiveInput aux = Input("HK0903", wife_);
+  aux.form = {{"changes", {{"workplace", "鄂州市政务服务中心"}}}};
+  auto a = engine.Receive(aux, window);
+  ASSERT_TRUE(a.ok()) << a.error().message;
+  CaptureAll(engine, a->case_no, police_);
+  ASSERT_TRUE(engine.Decide(a->case_no, {"return", "请补正", {"单位证明"}}, police_).ok());
+  auto sneaked = engine.Resubmit(a->case_no, {{}, {{"changes", {{"sex", "1"}}}}, "已补正"}, window);
+  ASSERT_FALSE(sneaked.ok());
+  EXPECT_EQ(sneaked.error().code, "case.change_field");
 }
 
 TEST_P(EngineTest, AnArrivalKeepsTheNumberItWasCheckedUnder) {
@@ -526,7 +695,12 @@ TEST_P(EngineTest, HouseholdSplitMovesTheMembersIntoANewHousehold) {
 
 TEST_P(EngineTest, ListsTasksByRoleAndOverdueCases) {
   Engine engine(db(), clock_);
-  auto c = engine.Receive(Input("HK0903", wife_), clerk_);
+  auto workplace = [&](const std::string& who) {
+    ReceiveInput in = Input("HK0903", who);
+    in.form = {{"changes", {{"workplace", "鄂州市政务服务中心"}}}};
+    return in;
+  };
+  auto c = engine.Receive(workplace(wife_), clerk_);
   ASSERT_TRUE(c.ok()) << c.error().message;
   CaseFilter todo;
   todo.todo = true;
@@ -541,7 +715,7 @@ TEST_P(EngineTest, ListsTasksByRoleAndOverdueCases) {
   EXPECT_EQ(clerk_tasks->second, 0) << "nothing returned or approved at the window yet";
   // Two more cases, accepted: the station chief's step (approve), paged in SQL.
   for (int i = 0; i < 2; ++i) {
-    auto more = engine.Receive(Input("HK0903", i ? son_ : head_), clerk_);
+    auto more = engine.Receive(workplace(i ? son_ : head_), clerk_);
     ASSERT_TRUE(more.ok()) << more.error().message;
     CaptureAll(engine, more->case_no, police_);
     ASSERT_TRUE(engine.Decide(more->case_no, {"approve", "", {}}, police_).ok());

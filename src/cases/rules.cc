@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <set>
+
+#include "registry/person.h"
 
 namespace hukou::cases {
 
@@ -113,6 +116,10 @@ Date NoHukouDueDate(const WorkCalendar& cal, const Date& discovered) {
   return cal.AddWorkdays(discovered, kMaxCaseWorkdays);
 }
 
+bool IsNoHukouRegistration(const catalog::Item& item) {
+  return item.effect == "register" && item.major_category == "无户口人员登记";
+}
+
 bool IsOpen(std::string_view status) {
   return status == kReceived || status == kAccepted || status == kReturned;
 }
@@ -142,14 +149,61 @@ int64_t SecondsBetween(std::string_view from_iso, std::string_view to_iso) {
 std::vector<std::string> MissingBiometrics(const catalog::Item& item, std::string_view birth_date,
                                            const BiometricState& state, const Date& today) {
   std::vector<std::string> missing;
+  if (!item.biometrics) return missing;
+  // An unknown or unreadable birth date cannot prove the subject under 16: capture is needed.
   std::optional<Date> born = Date::Parse(birth_date);
-  if (!item.biometrics || !born || born->AgeOn(today) < 16) return missing;
+  if (born && born->AgeOn(today) < 16) return missing;
   if (!state.photo) missing.push_back("照片");
   if (state.fingerprints < 10) {
     missing.push_back("十指指纹（已采集" + std::to_string(state.fingerprints) + "枚）");
   }
   if (!state.portrait_match) missing.push_back("人像比对");
   return missing;
+}
+
+namespace {
+// The main items (主项) and what a change_main item of each field may change with it.
+const std::map<std::string, std::vector<std::string>, std::less<>>& MainItemFields() {
+  static const std::map<std::string, std::vector<std::string>, std::less<>> kFields = {
+      {"name", {"name", "former_names"}}, {"sex", {"sex", "id_number"}},
+      {"ethnicity", {"ethnicity"}},       {"birth_date", {"birth_date", "id_number"}},
+      {"id_number", {"id_number"}},
+  };
+  return kFields;
+}
+
+bool IsMainItem(std::string_view field) {
+  return field == "former_names" || MainItemFields().count(field) > 0;
+}
+}  // namespace
+
+Status CheckChangeField(const catalog::Item& item, std::string_view field) {
+  const std::string title = registry::FieldTitle(field);
+  auto refuse = [&](const std::string& why) {
+    return ValidationError("case.change_field",
+                           "“" + item.name + "”不能变更“" + title + "”：" + why,
+                           "form.changes." + std::string(field));
+  };
+  if (item.effect == "change_aux") {
+    if (IsMainItem(field)) return refuse("主项变更须按相应的主项变更事项办理");
+    if (field == "household_id" || field == "status") return refuse("不属于辅项变更");
+    return Status::Ok();
+  }
+  if (item.effect != "change_main") return refuse("本事项不变更人员信息");
+  if (item.effect_param.empty()) {
+    if (MainItemFields().count(field) > 0) return Status::Ok();
+    return refuse("本事项只能变更主项");
+  }
+  auto it = MainItemFields().find(item.effect_param);
+  if (it == MainItemFields().end()) return refuse("事项的变更项目配置无效");
+  if (std::find(it->second.begin(), it->second.end(), field) != it->second.end()) {
+    return Status::Ok();
+  }
+  std::string allowed;
+  for (const std::string& f : it->second) {
+    allowed += (allowed.empty() ? "" : "、") + registry::FieldTitle(f);
+  }
+  return refuse("本事项只能变更" + allowed);
 }
 
 std::vector<std::string> MissingMaterials(const catalog::Item& item,

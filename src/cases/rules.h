@@ -72,6 +72,9 @@ Date StepDueDate(const WorkCalendar& cal, const catalog::ApprovalStep& step, con
                  const Date& case_due);
 // B11: registration of a person without hukou within 20 working days of the discovery date.
 Date NoHukouDueDate(const WorkCalendar& cal, const Date& discovered);
+// B11: is the item a registration of a person without hukou (effect register in the major
+// category 无户口人员登记)? Such a case needs the discovery date (form.discovery_date).
+bool IsNoHukouRegistration(const catalog::Item& item);
 // True when the due date ("YYYY-MM-DD") is before today and the case is still open.
 bool IsOverdue(std::string_view due_date, std::string_view status, const Date& today);
 bool IsOpen(std::string_view status);
@@ -81,7 +84,8 @@ int64_t SecondsBetween(std::string_view from_iso, std::string_view to_iso);
 
 // B10: what a subject still needs before final approval of a biometrics item: "照片",
 // "十指指纹（已采集N枚）", "人像比对". Empty when the item has no biometrics, the subject is under
-// 16 on `today` (or the birth date is unknown), or everything is there.
+// 16 on `today`, or everything is there. An unknown (empty or invalid) birth date cannot prove the
+// subject under 16, so it needs the capture like an adult.
 struct BiometricState {
   bool photo = false;
   int fingerprints = 0;  // distinct fingers 1..10
@@ -89,6 +93,15 @@ struct BiometricState {
 };
 std::vector<std::string> MissingBiometrics(const catalog::Item& item, std::string_view birth_date,
                                            const BiometricState& state, const Date& today);
+
+// B4: may a change case of `item` (effect change_main / change_aux) change the person item
+// `field`? change_main changes the item's own field (effect_param) and what goes with it: a name
+// item the name and the former names (曾用名), a sex or birth-date item also the ID number (which
+// encodes both), an ethnicity or ID-number item only that field; a change_main item without
+// effect_param any main item. change_aux changes any other person item (not household_id, status
+// or a main item). kValidation case.change_field naming the field (form.changes.<field>) and what
+// the item may change.
+Status CheckChangeField(const catalog::Item& item, std::string_view field);
 
 // One complete list of the mandatory materials not provided and not verified by the system
 // (一次告知), as their names, in catalogue order.

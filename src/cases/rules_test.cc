@@ -141,6 +141,17 @@ TEST(BiometricsTest, SixteenAndOverNeedPhotoTenFingersAndPortrait) {
   EXPECT_TRUE(MissingBiometrics(item, "2000-01-01", none, today).empty());
 }
 
+TEST(BiometricsTest, AnUnknownBirthDateCannotProveUnderSixteen) {
+  catalog::Item item = ThreeLevelItem();
+  item.biometrics = true;
+  const Date today{2026, 11, 20};
+  EXPECT_EQ(MissingBiometrics(item, "", {}, today).size(), 3u);
+  EXPECT_EQ(MissingBiometrics(item, "2010-13-40", {}, today).size(), 3u) << "unreadable";
+  EXPECT_TRUE(MissingBiometrics(item, "", {true, 10, true}, today).empty());
+  item.biometrics = false;
+  EXPECT_TRUE(MissingBiometrics(item, "", {}, today).empty());
+}
+
 TEST(MaterialsTest, OneCompleteListOfWhatIsMissing) {
   catalog::Item item = ThreeLevelItem();
   item.materials = {{"form", "申请表", "form", true, false, ""},

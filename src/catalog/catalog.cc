@@ -267,6 +267,43 @@ const std::vector<std::string>& MajorCategories() {
   return categories;
 }
 
+namespace {
+
+// B4: a main-item change (主项变更) spends at most 15 working days at the station (its steps
+// together) and 5 at the branch; a change of sex or ethnicity needs a city-level step.
+Status CheckMainChangeChain(const Item& item) {
+  int station = 0, branch = 0;
+  bool city = false;
+  for (size_t i = 0; i < item.chain.size(); ++i) {
+    const ApprovalStep& s = item.chain[i];
+    const std::string field = fmt::format("chain[{}].time_limit_days", i);
+    if (s.level == "station") station += s.time_limit_days;
+    if (s.level == "branch") branch += s.time_limit_days;
+    if (s.level == "city") city = true;
+    if (station > kMainChangeStationDays) {
+      return Invalid("catalog.main_change_station_limit",
+                     fmt::format("主项变更在派出所的办理时限合计不得超过 {} 个工作日（现为 {} 个）",
+                                 kMainChangeStationDays, station),
+                     field);
+    }
+    if (branch > kMainChangeBranchDays) {
+      return Invalid("catalog.main_change_branch_limit",
+                     fmt::format("主项变更在分局的办理时限合计不得超过 {} 个工作日（现为 {} 个）",
+                                 kMainChangeBranchDays, branch),
+                     field);
+    }
+  }
+  if ((item.effect_param == "sex" || item.effect_param == "ethnicity") && !city) {
+    return Invalid("catalog.city_approval_required",
+                   item.effect_param == "sex" ? "变更性别须经市局审批：审批流程应包括市局环节"
+                                              : "变更民族须经市局审批：审批流程应包括市局环节",
+                   "chain");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ValidateItem(const Item& item) {
   if (item.code.size() < 2 || !IsCode(item.code, 20)) {
     return Invalid("catalog.code", "事项编码应为 2–20 位字母、数字、下划线或连字符", "code");
@@ -376,6 +413,7 @@ Status ValidateItem(const Item& item) {
                      "主项变更的参数应为 name、sex、ethnicity、birth_date 或 id_number",
                      "effect_param");
     }
+    HUKOU_RETURN_IF_ERROR(CheckMainChangeChain(item));
   }
   return Status::Ok();
 }

@@ -88,8 +88,16 @@ struct Item {
 // The 14 major categories (大类) in display order; Item.major_category is one of them.
 const std::vector<std::string>& MajorCategories();
 
+// B4: working days a main-item change (change_main) may spend at the station and at the branch.
+inline constexpr int kMainChangeStationDays = 15;
+inline constexpr int kMainChangeBranchDays = 5;
+
 // Checks an item's own consistency (code, name, category, chain roles and actions, limits ≤ 20
-// and ≥ the sum of the steps, effect known, material codes unique). kValidation with the field.
+// and ≥ the sum of the steps, effect known, material codes unique) and the approval rules of B4:
+// a change_main item's station steps total ≤ 15 working days (catalog.main_change_station_limit)
+// and its branch steps ≤ 5 (catalog.main_change_branch_limit), both naming the step
+// (chain[i].time_limit_days) where the total passes the limit; a change of sex or ethnicity needs
+// a city-level step (catalog.city_approval_required, field chain). kValidation with the field.
 Status ValidateItem(const Item& item);
 
 // Item ↔ JSON object (the API and data/catalog/items.json share this shape).

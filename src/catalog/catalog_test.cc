@@ -86,6 +86,72 @@ TEST(ValidateItemTest, AcceptsASoundItemAndNamesTheBadField) {
   EXPECT_EQ(FieldOf(i), "chain[2].level");
 }
 
+// 成年人变更姓名 as shipped: station 1 + 14 days, branch 5.
+Item NameChange() {
+  Item item = Simple();
+  item.code = "HK9902";
+  item.major_category = "主项变更更正";
+  item.chain = {{"accept", "station", "police", 1},
+                {"review", "station", "station_chief", 14},
+                {"approve", "branch", "branch_approver", 5}};
+  item.time_limit_days = 20;
+  item.effect = "change_main";
+  item.effect_param = "name";
+  return item;
+}
+
+std::string CodeOf(const Item& item) {
+  Status s = ValidateItem(item);
+  return s.ok() ? "ok" : s.error().code;
+}
+
+TEST(ValidateItemTest, MainItemChangesKeepTheStationAndBranchLimits) {
+  Item i = NameChange();
+  ASSERT_EQ(FieldOf(i), "ok");
+  i.chain[1].time_limit_days = 15;  // station 16 days, total still within 20 with a 4-day branch
+  i.chain[2].time_limit_days = 4;
+  EXPECT_EQ(CodeOf(i), "catalog.main_change_station_limit");
+  EXPECT_EQ(FieldOf(i), "chain[1].time_limit_days");
+  EXPECT_NE(ValidateItem(i).error().message.find("15"), std::string::npos);
+  i = NameChange();
+  i.chain[1].time_limit_days = 9;
+  i.chain[2].time_limit_days = 6;  // branch 6 days
+  EXPECT_EQ(CodeOf(i), "catalog.main_change_branch_limit");
+  EXPECT_EQ(FieldOf(i), "chain[2].time_limit_days");
+  i = NameChange();  // two branch steps of 3: 6 together
+  i.chain = {{"accept", "station", "police", 1},
+             {"review", "station", "station_chief", 5},
+             {"review", "branch", "branch_approver", 3},
+             {"approve", "branch", "branch_approver", 3}};
+  EXPECT_EQ(CodeOf(i), "catalog.main_change_branch_limit");
+  EXPECT_EQ(FieldOf(i), "chain[3].time_limit_days");
+  i = Simple();  // other items are not bound by the main-change limits
+  i.chain = {{"accept", "station", "police", 1}, {"approve", "station", "station_chief", 16}};
+  i.time_limit_days = 17;
+  EXPECT_EQ(FieldOf(i), "ok");
+  i = NameChange();  // the total stays ≤ 20 whatever the levels
+  i.time_limit_days = 21;
+  EXPECT_EQ(CodeOf(i), "catalog.time_limit");
+}
+
+TEST(ValidateItemTest, SexAndEthnicityChangesNeedTheCity) {
+  for (const char* field : {"sex", "ethnicity"}) {
+    Item i = NameChange();
+    i.effect_param = field;
+    EXPECT_EQ(CodeOf(i), "catalog.city_approval_required") << field;
+    EXPECT_EQ(FieldOf(i), "chain") << field;
+    EXPECT_NE(ValidateItem(i).error().message.find("市局"), std::string::npos);
+    i.chain = {{"accept", "station", "police", 1},
+               {"review", "station", "station_chief", 9},
+               {"review", "branch", "branch_approver", 5},
+               {"approve", "city", "city_approver", 5}};
+    EXPECT_EQ(FieldOf(i), "ok") << field;
+  }
+  Item i = NameChange();
+  i.effect_param = "birth_date";
+  EXPECT_EQ(FieldOf(i), "ok") << "a birth-date correction is decided at the branch";
+}
+
 TEST(ItemJsonTest, RoundTripsAndReportsTypeErrors) {
   Item item = Simple();
   item.handling_mode = HandlingMode::kRegistrationPlace;

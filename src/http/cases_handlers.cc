@@ -118,6 +118,9 @@ json CaseJson(const cases::Case& c, const catalog::Item& item, const org::Actor&
   json checks = json::array();
   for (const cases::CaseCheck& k : c.checks) {
     checks.push_back({{"id_number", Id(full, k.id_number)},
+                      {"person_seq", k.person_seq},
+                      {"query", k.query},
+                      {"found_id_number", Id(full, k.found_id_number)},
                       {"outcome", k.outcome},
                       {"peer", k.peer},
                       {"station", k.station},

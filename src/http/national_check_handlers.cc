@@ -1,5 +1,6 @@
-// National hukou check (A9, docs/api.md): the question other instances ask this one
-// (GET /api/v1/national-check/{id_number}, peer token or an administrator's session), and the
+// National hukou check (A9, docs/api.md): the questions other instances ask this one
+// (GET /api/v1/national-check/{id_number}, GET /api/v1/national-check?name=&sex=&birth_date= for
+// a person without a number; peer token or an administrator's session), and the
 // check an officer runs by hand across the configured peers (POST /api/v1/national-check).
 #include "codes/code_tables.h"
 #include "codes/id_number.h"
@@ -87,6 +88,104 @@ Response Answer(const App& app, const Request& req) {
                {"checked_at", app.clock->NowIso()}});
 }
 
+// A person without an ID number, asked by name, sex and birth date: every registration found
+// (active first), the outcome and number of the first. Each match is logged as a read of that
+// person; a query that finds no one is logged as a query.
+Response AnswerIdentity(const App& app, const Request& req) {
+  auto caller = Identify(app, req);
+  if (!caller.ok()) return ErrorResponse(caller.error());
+  const services::IdentityQuery query{req.Query("name"), req.Query("sex"), req.Query("birth_date")};
+  if (Status s = services::ValidateIdentityQuery(query, app.clock->Today()); !s.ok()) {
+    return ErrorResponse(s.error());
+  }
+  services::LocalIdentityAnswer a;
+  Status read = app.db->Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(a, services::CheckLocalIdentity(conn, query));
+    return Status::Ok();
+  });
+  if (!read.ok()) return ErrorResponse(read.error());
+  const std::string purpose = caller->peer.empty() ? req.Query("purpose")
+                                                   : "全国户籍信息核查（对端 " + caller->peer +
+                                                         "，按姓名、性别、出生日期）";
+  const std::string client = caller->peer.empty() ? "" : "peer:" + caller->peer + " " + req.remote;
+  if (!app.access_log) {
+    return ErrorResponse(InternalError("access_log.missing", "查询留痕服务未启用"));
+  }
+  if (a.matches.empty()) {
+    Status logged = app.access_log->Record({caller->user_id, "national_check", "query",
+                                            query.name + "/" + query.sex + "/" + query.birth_date,
+                                            purpose, client.empty() ? req.remote : client});
+    if (!logged.ok()) return ErrorResponse(logged.error());
+  }
+  json matches = json::array();
+  for (const services::IdentityMatch& m : a.matches) {
+    Status logged =
+        LogAccess(app, req, caller->user_id, "national_check", m.id_number, purpose, client);
+    if (!logged.ok()) return ErrorResponse(logged.error());
+    matches.push_back({{"id_number", m.id_number},
+                       {"outcome", m.answer.outcome},
+                       {"station", m.answer.station},
+                       {"station_code", m.answer.station_code},
+                       {"cancel_reason", m.answer.cancel_reason},
+                       {"cancel_reason_name", CancelReasonName(m.answer.cancel_reason)},
+                       {"cancel_date", m.answer.cancel_date}});
+  }
+  const services::IdentityMatch* first = a.matches.empty() ? nullptr : &a.matches.front();
+  auto field = [&](std::string services::LocalAnswer::*member) {
+    return first ? first->answer.*member : std::string();
+  };
+  return Json(
+      {{"query", "identity"},
+       {"name", query.name},
+       {"sex", query.sex},
+       {"birth_date", query.birth_date},
+       {"outcome", a.outcome},
+       {"id_number", first ? first->id_number : ""},
+       {"station", field(&services::LocalAnswer::station)},
+       {"station_code", field(&services::LocalAnswer::station_code)},
+       {"cancel_reason", field(&services::LocalAnswer::cancel_reason)},
+       {"cancel_reason_name", CancelReasonName(field(&services::LocalAnswer::cancel_reason))},
+       {"cancel_date", field(&services::LocalAnswer::cancel_date)},
+       {"name_matches", first != nullptr},
+       {"matches", matches},
+       {"checked_at", app.clock->NowIso()}});
+}
+
+// An officer's check of a person without a number: by name, sex and birth date.
+Response RunIdentityCheck(const App& app, const Request& req, const org::Actor& actor,
+                          const services::IdentityQuery& query) {
+  if (Status s = services::ValidateIdentityQuery(query, app.clock->Today()); !s.ok()) {
+    return ErrorResponse(s.error());
+  }
+  if (!app.national_check) {
+    return ErrorResponse(UnavailableError("national_check.not_configured",
+                                          "未配置全国户籍信息核查对端（hukou serve --peer）"));
+  }
+  auto r = app.national_check->CheckIdentity(query);
+  if (!r.ok()) return ErrorResponse(r.error());
+  if (!app.access_log) {
+    return ErrorResponse(InternalError("access_log.missing", "查询留痕服务未启用"));
+  }
+  Status logged = app.access_log->Record(
+      {actor.user_id, "national_check_request", r->id_number.empty() ? "query" : "person",
+       r->id_number.empty() ? query.name + "/" + query.sex + "/" + query.birth_date : r->id_number,
+       "全国户籍信息核查（按姓名、性别、出生日期）", req.remote});
+  if (!logged.ok()) return ErrorResponse(logged.error());
+  return Json({{"query", "identity"},
+               {"name", query.name},
+               {"sex", query.sex},
+               {"birth_date", query.birth_date},
+               {"id_number", r->id_number},
+               {"outcome", r->outcome},
+               {"peer", r->peer},
+               {"station", r->station},
+               {"cancel_reason", r->cancel_reason},
+               {"cancel_reason_name", CancelReasonName(r->cancel_reason)},
+               {"cancel_date", r->cancel_date},
+               {"checked_at", r->checked_at},
+               {"detail", json::parse(r->detail, nullptr, false)}});
+}
+
 Response RunCheck(const App& app, const Request& req) {
   auto actor = Authenticate(app, req);
   if (!actor.ok()) return ErrorResponse(actor.error());
@@ -94,6 +193,13 @@ Response RunCheck(const App& app, const Request& req) {
   if (!role.ok()) return ErrorResponse(role.error());
   auto body = ParseJsonBody(req);
   if (!body.ok()) return ErrorResponse(body.error());
+  auto text = [&](const char* key) {
+    return body->contains(key) && (*body)[key].is_string() ? (*body)[key].get<std::string>()
+                                                           : std::string();
+  };
+  if (text("id_number").empty() && (body->contains("sex") || body->contains("birth_date"))) {
+    return RunIdentityCheck(app, req, *actor, {text("name"), text("sex"), text("birth_date")});
+  }
   if (!body->contains("id_number") || !(*body)["id_number"].is_string()) {
     return ErrorResponse(ValidationError("id_number.length", "请填写公民身份号码", "id_number"));
   }
@@ -131,6 +237,8 @@ Response RunCheck(const App& app, const Request& req) {
 void RegisterNationalCheckRoutes(Router& router, App& app) {
   router.Add("GET", "/api/v1/national-check/{id_number}",
              [&app](const Request& req) { return Answer(app, req); });
+  router.Add("GET", "/api/v1/national-check",
+             [&app](const Request& req) { return AnswerIdentity(app, req); });
   router.Add("POST", "/api/v1/national-check",
              [&app](const Request& req) { return RunCheck(app, req); });
 }

@@ -3,10 +3,12 @@
 #include <curl/curl.h>
 
 #include <fstream>
+#include <functional>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "codes/code_tables.h"
 #include "codes/id_number.h"
 
 namespace hukou::services {
@@ -44,17 +46,27 @@ struct CurlHandle {
   }
 };
 
+std::string Escape(CURL* curl, std::string_view text) {
+  char* escaped = curl_easy_escape(curl, text.data(), static_cast<int>(text.size()));
+  std::string out = escaped ? escaped : "";
+  curl_free(escaped);
+  return out;
+}
+
+bool IsOutcome(const json& v) {
+  return v.is_string() && (v == "none" || v == "active" || v == "cancelled");
+}
+
 // One peer's answer as JSON {"outcome","station","station_code","cancel_reason","cancel_date",
-// "name_matches"}.
-Result<json> AskPeer(const Peer& peer, const std::string& id_number, std::string_view name,
-                     std::chrono::milliseconds timeout) {
+// "name_matches"}, for a query by identity also {"id_number","matches":[…]}. `target` is the
+// path and query after /api/v1/national-check, its values escaped by `escape`.
+Result<json> AskPeer(const Peer& peer, const std::function<std::string(CURL*)>& target,
+                     bool identity, std::chrono::milliseconds timeout) {
   CurlHandle h;
   if (!h.curl) return PeerError(peer, "无法建立连接（curl）");
-  char* escaped = curl_easy_escape(h.curl, name.data(), static_cast<int>(name.size()));
   std::string url = peer.url;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  url += "/api/v1/national-check/" + id_number + "?name=" + (escaped ? escaped : "");
-  curl_free(escaped);
+  url += "/api/v1/national-check" + target(h.curl);
   std::string auth = "Authorization: Bearer " + peer.token;
   h.headers = curl_slist_append(h.headers, auth.c_str());
   h.headers = curl_slist_append(h.headers, "Accept: application/json");
@@ -85,17 +97,62 @@ Result<json> AskPeer(const Peer& peer, const std::string& id_number, std::string
   if (!answer.is_object() || !answer.contains("outcome") || !answer["outcome"].is_string()) {
     return PeerError(peer, "的答复无法识别");
   }
-  std::string outcome = answer["outcome"];
-  if (outcome != "none" && outcome != "active" && outcome != "cancelled") {
-    return PeerError(peer, "的答复无法识别（outcome）");
-  }
+  if (!IsOutcome(answer["outcome"])) return PeerError(peer, "的答复无法识别（outcome）");
+  const std::string outcome = answer["outcome"];
   json out = {{"peer", peer.name}, {"outcome", outcome}};
+  auto text = [](const json& from, const char* key) {
+    return from.contains(key) && from[key].is_string() ? from[key].get<std::string>() : "";
+  };
   for (const char* key : {"station", "station_code", "cancel_reason", "cancel_date"}) {
-    out[key] =
-        answer.contains(key) && answer[key].is_string() ? answer[key].get<std::string>() : "";
+    out[key] = text(answer, key);
   }
   out["name_matches"] = answer.value("name_matches", false);
+  if (identity) {
+    out["id_number"] = text(answer, "id_number");
+    if (outcome != "none" && out["id_number"] == "") {
+      return PeerError(peer, "的答复无法识别（id_number）");
+    }
+    json matches = json::array();
+    if (answer.contains("matches") && answer["matches"].is_array()) {
+      for (const json& m : answer["matches"]) {
+        if (!m.is_object() || !IsOutcome(m.value("outcome", json()))) continue;
+        json one = {{"outcome", m["outcome"]}};
+        for (const char* key :
+             {"id_number", "station", "station_code", "cancel_reason", "cancel_date"}) {
+          one[key] = text(m, key);
+        }
+        matches.push_back(std::move(one));
+        if (matches.size() >= static_cast<size_t>(kMaxIdentityMatches)) break;
+      }
+    }
+    out["matches"] = std::move(matches);
+  }
   return out;
+}
+
+// Asks every peer in parallel; the first failure wins, else every answer.
+Result<std::vector<json>> AskAll(const std::vector<Peer>& peers,
+                                 const std::function<std::string(CURL*)>& target, bool identity,
+                                 std::chrono::milliseconds timeout) {
+  std::vector<std::future<Result<json>>> asked;
+  asked.reserve(peers.size());
+  for (const Peer& peer : peers) {
+    asked.push_back(std::async(std::launch::async, [&, identity, timeout] {
+      return AskPeer(peer, target, identity, timeout);
+    }));
+  }
+  std::vector<json> answers;
+  std::optional<Error> failed;
+  for (auto& f : asked) {
+    Result<json> a = f.get();
+    if (!a.ok()) {
+      if (!failed) failed = a.error();
+      continue;
+    }
+    answers.push_back(std::move(a).value());
+  }
+  if (failed) return *failed;
+  return answers;
 }
 
 int Rank(const std::string& outcome) {
@@ -219,24 +276,12 @@ PeerNationalCheck::PeerNationalCheck(std::vector<Peer> peers, const Clock& clock
 Result<NationalCheckResult> PeerNationalCheck::Check(std::string_view id_number,
                                                      std::string_view name) {
   HUKOU_ASSIGN_OR_RETURN(auto info, codes::ValidateIdNumber(id_number, clock_.Today()));
-  std::vector<std::future<Result<json>>> asked;
-  asked.reserve(peers_.size());
-  for (const Peer& peer : peers_) {
-    asked.push_back(std::async(std::launch::async, [&, number = info.number] {
-      return AskPeer(peer, number, name, timeout_);
-    }));
-  }
-  std::vector<json> answers;
-  std::optional<Error> failed;
-  for (auto& f : asked) {
-    Result<json> a = f.get();
-    if (!a.ok()) {
-      if (!failed) failed = a.error();
-      continue;
-    }
-    answers.push_back(std::move(a).value());
-  }
-  if (failed) return *failed;
+  const std::string number = info.number;
+  HUKOU_ASSIGN_OR_RETURN(
+      std::vector<json> answers,
+      AskAll(
+          peers_, [&](CURL* curl) { return "/" + number + "?name=" + Escape(curl, name); }, false,
+          timeout_));
   NationalCheckResult r;
   r.id_number = info.number;
   r.outcome = "none";
@@ -251,6 +296,81 @@ Result<NationalCheckResult> PeerNationalCheck::Check(std::string_view id_number,
   }
   r.detail = json{{"peers", answers}}.dump();
   return r;
+}
+
+Result<NationalCheckResult> PeerNationalCheck::CheckIdentity(const IdentityQuery& query) {
+  HUKOU_RETURN_IF_ERROR(ValidateIdentityQuery(query, clock_.Today()));
+  HUKOU_ASSIGN_OR_RETURN(std::vector<json> answers,
+                         AskAll(
+                             peers_,
+                             [&](CURL* curl) {
+                               return "?name=" + Escape(curl, query.name) +
+                                      "&sex=" + Escape(curl, query.sex) +
+                                      "&birth_date=" + Escape(curl, query.birth_date);
+                             },
+                             true, timeout_));
+  NationalCheckResult r;
+  r.outcome = "none";
+  r.checked_at = clock_.NowIso();
+  for (const json& a : answers) {
+    if (Rank(a["outcome"]) <= Rank(r.outcome)) continue;
+    r.outcome = a["outcome"];
+    r.id_number = a["id_number"];
+    r.peer = a["peer"];
+    r.station = a["station"];
+    r.cancel_reason = a["cancel_reason"];
+    r.cancel_date = a["cancel_date"];
+  }
+  r.detail = json{
+      {"query", {{"name", query.name}, {"sex", query.sex}, {"birth_date", query.birth_date}}},
+      {"peers",
+       answers}}.dump();
+  return r;
+}
+
+Status ValidateIdentityQuery(const IdentityQuery& query, const Date& today) {
+  if (query.name.empty() || query.name.size() > 150) {
+    return ValidationError("national_check.name", "请填写姓名（不超过150字节）", "name");
+  }
+  if (!codes::CodeTables::Get().Contains("sex", query.sex)) {
+    return ValidationError("national_check.sex", "性别代码无效", "sex");
+  }
+  std::optional<Date> born = Date::Parse(query.birth_date);
+  if (!born || *born > today) {
+    return ValidationError("national_check.birth_date", "出生日期无效，须为不晚于今天的 YYYY-MM-DD",
+                           "birth_date");
+  }
+  return Status::Ok();
+}
+
+Result<LocalIdentityAnswer> CheckLocalIdentity(store::Connection& conn,
+                                               const IdentityQuery& query) {
+  HUKOU_ASSIGN_OR_RETURN(
+      auto rows,
+      conn.Query("SELECT p.id_number, p.status, p.cancel_reason, p.cancel_date, p.station_code, "
+                 "COALESCE(u.name, '') AS station FROM persons p "
+                 "LEFT JOIN units u ON u.code = p.station_code "
+                 "WHERE p.birth_date = $1 AND p.sex = $2 AND (p.name = $3 OR EXISTS (SELECT 1 "
+                 "FROM person_former_names f WHERE f.person_id = p.id AND f.name = $3)) "
+                 "ORDER BY CASE WHEN p.status = 'cancelled' THEN 1 ELSE 0 END, p.id LIMIT $4",
+                 {query.birth_date, query.sex, query.name, int64_t{kMaxIdentityMatches}}));
+  LocalIdentityAnswer out;
+  out.outcome = "none";
+  for (size_t i = 0; i < rows.size(); ++i) {
+    IdentityMatch m;
+    m.id_number = rows.Text(i, "id_number");
+    m.answer.outcome = rows.Text(i, "status") == "cancelled" ? "cancelled" : "active";
+    m.answer.station_code = rows.Text(i, "station_code");
+    m.answer.station = rows.Text(i, "station");
+    if (m.answer.outcome == "cancelled") {
+      m.answer.cancel_reason = rows.Text(i, "cancel_reason");
+      m.answer.cancel_date = rows.Text(i, "cancel_date");
+    }
+    m.answer.name_matches = true;
+    if (i == 0) out.outcome = m.answer.outcome;
+    out.matches.push_back(std::move(m));
+  }
+  return out;
 }
 
 }  // namespace hukou::services

@@ -1,6 +1,7 @@
 // The default national-check provider (A9): asks every configured peer — another hukou instance —
-// over its API (GET /api/v1/national-check/{id_number}), and the serving side that answers such
-// questions from this instance's registry.
+// over its API (GET /api/v1/national-check/{id_number}, or GET /api/v1/national-check?name=&sex=
+// &birth_date= for a person without a number), and the serving side that answers such questions
+// from this instance's registry.
 #pragma once
 #include <chrono>
 #include <optional>
@@ -62,8 +63,27 @@ struct LocalAnswer {
 Result<LocalAnswer> CheckLocal(store::Connection& conn, std::string_view id_number,
                                std::string_view name);
 
+// This instance's answer for a person without a number: everyone registered with the name (or a
+// former name), sex and birth date, active ones first, at most kMaxIdentityMatches; the outcome
+// is the first match's (none when there is none).
+inline constexpr int kMaxIdentityMatches = 20;
+struct IdentityMatch {
+  std::string id_number;
+  LocalAnswer answer;  // name_matches is always true
+};
+struct LocalIdentityAnswer {
+  std::string outcome;  // none | active | cancelled
+  std::vector<IdentityMatch> matches;
+};
+// Errors: kValidation national_check.name (empty or over 150 bytes), national_check.sex (not a
+// sex code), national_check.birth_date (not a date, or after `today`).
+Status ValidateIdentityQuery(const IdentityQuery& query, const Date& today);
+Result<LocalIdentityAnswer> CheckLocalIdentity(store::Connection& conn, const IdentityQuery& query);
+
 // Asks every peer (in parallel, libcurl) and merges: active anywhere beats cancelled beats none;
-// `peer` is the first peer with the winning outcome; `detail` is {"peers":[{"peer", answer…}]}.
+// `peer` is the first peer with the winning outcome; `detail` is {"peers":[{"peer", answer…}]}
+// (for a query by identity also {"query":{"name","sex","birth_date"}}, and each answer carries
+// the number found and its matches).
 // Errors: kValidation for a bad number (id_number.*), kUnavailable national_check.peer when a peer
 // cannot be reached, times out or refuses (the message names it).
 class PeerNationalCheck : public NationalCheckProvider {
@@ -71,6 +91,7 @@ class PeerNationalCheck : public NationalCheckProvider {
   PeerNationalCheck(std::vector<Peer> peers, const Clock& clock,
                     std::chrono::milliseconds timeout = std::chrono::seconds(5));
   Result<NationalCheckResult> Check(std::string_view id_number, std::string_view name) override;
+  Result<NationalCheckResult> CheckIdentity(const IdentityQuery& query) override;
 
  private:
   std::vector<Peer> peers_;

@@ -128,6 +128,40 @@ TEST_P(CheckLocalTest, AnswersNoneActiveOrCancelledWithStationAndName) {
   LocalAnswer none = ask("420704199001019997", "");
   EXPECT_EQ(none.outcome, "none");
   EXPECT_EQ(none.station, "");
+  // A person without a number: asked by name (or a former name), sex and birth date.
+  auto who = [&](std::string name, std::string sex, std::string birth) {
+    LocalIdentityAnswer a;
+    EXPECT_TRUE(db.Read([&](store::Connection& c) -> Status {
+                    HUKOU_ASSIGN_OR_RETURN(a, CheckLocalIdentity(c, {name, sex, birth}));
+                    return Status::Ok();
+                  }).ok());
+    return a;
+  };
+  LocalIdentityAnswer found = who("张伟", "1", "1990-01-01");
+  EXPECT_EQ(found.outcome, "active");
+  ASSERT_EQ(found.matches.size(), 1u);
+  EXPECT_EQ(found.matches[0].id_number, kActive);
+  EXPECT_EQ(found.matches[0].answer.station, "凤凰派出所");
+  EXPECT_EQ(who("张小伟", "1", "1990-01-01").outcome, "active") << "a former name";
+  LocalIdentityAnswer gone = who("李娜", "1", "1990-01-01");
+  EXPECT_EQ(gone.outcome, "cancelled");
+  ASSERT_EQ(gone.matches.size(), 1u);
+  EXPECT_EQ(gone.matches[0].answer.cancel_reason, "2");
+  EXPECT_EQ(who("张伟", "2", "1990-01-01").outcome, "none") << "another sex";
+  EXPECT_EQ(who("张伟", "1", "1990-01-02").outcome, "none") << "another birth date";
+  EXPECT_TRUE(who("王五", "1", "1990-01-01").matches.empty());
+}
+
+TEST(IdentityQueryTest, NameSexAndBirthDateAreChecked) {
+  const Date today{2026, 11, 20};
+  EXPECT_TRUE(ValidateIdentityQuery({"张伟", "1", "1990-01-01"}, today).ok());
+  EXPECT_EQ(ValidateIdentityQuery({"", "1", "1990-01-01"}, today).error().code,
+            "national_check.name");
+  EXPECT_EQ(ValidateIdentityQuery({"张伟", "3", "1990-01-01"}, today).error().code,
+            "national_check.sex");
+  EXPECT_EQ(ValidateIdentityQuery({"张伟", "1", "1990-13-01"}, today).error().field, "birth_date");
+  EXPECT_EQ(ValidateIdentityQuery({"张伟", "1", "2026-11-21"}, today).error().code,
+            "national_check.birth_date");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CheckLocalTest,
@@ -242,6 +276,44 @@ TEST(PeerNationalCheckTest, ActiveAnywhereBeatsCancelledBeatsNone) {
   EXPECT_EQ(r2->peer, "b");
   EXPECT_EQ(r2->cancel_reason, "2");
   EXPECT_EQ(r2->station, "东胜派出所");
+}
+
+TEST(PeerNationalCheckTest, APersonWithoutANumberIsAskedByNameSexAndBirthDate) {
+  Responder none(200, AnswerJson("none"));
+  nlohmann::json found = nlohmann::json::parse(AnswerJson("active", "康巴什派出所"));
+  found["id_number"] = kActive;
+  found["matches"] = {{{"id_number", kActive}, {"outcome", "active"}, {"station", "康巴什派出所"}}};
+  Responder active(200, found.dump());
+  PeerNationalCheck check({{"a", none.url(), "token-a"}, {"c", active.url(), "token-c"}},
+                          TestClock());
+  auto r = check.CheckIdentity({"张 伟", "1", "1990-01-01"});
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->outcome, "active");
+  EXPECT_EQ(r->id_number, kActive) << "the number found";
+  EXPECT_EQ(r->peer, "c");
+  EXPECT_EQ(r->station, "康巴什派出所");
+  auto detail = nlohmann::json::parse(r->detail);
+  EXPECT_EQ(detail["query"]["birth_date"], "1990-01-01");
+  EXPECT_EQ(detail["peers"][1]["matches"][0]["id_number"], kActive);
+  std::string asked = active.request();
+  EXPECT_NE(asked.find("GET /api/v1/national-check?name=%E5%BC%A0%20%E4%BC%9F&sex=1&birth_date="
+                       "1990-01-01 HTTP/1.1"),
+            std::string::npos)
+      << asked;
+  EXPECT_NE(asked.find("Authorization: Bearer token-c\r\n"), std::string::npos) << asked;
+  PeerNationalCheck quiet({{"a", none.url(), "t"}}, TestClock());
+  auto nobody = quiet.CheckIdentity({"张伟", "1", "1990-01-01"});
+  ASSERT_TRUE(nobody.ok());
+  EXPECT_EQ(nobody->outcome, "none");
+  EXPECT_EQ(nobody->id_number, "");
+  // A bad query is refused before asking; an answer "found" without a number is not trusted.
+  EXPECT_EQ(check.CheckIdentity({"张伟", "1", "1990-02-30"}).error().code,
+            "national_check.birth_date");
+  Responder numberless(200, AnswerJson("active", "康巴什派出所"));
+  PeerNationalCheck odd({{"odd", numberless.url(), "t"}}, TestClock());
+  auto garbled = odd.CheckIdentity({"张伟", "1", "1990-01-01"});
+  ASSERT_FALSE(garbled.ok());
+  EXPECT_EQ(garbled.error().code, "national_check.peer");
 }
 
 TEST(PeerNationalCheckTest, UnreachableRefusingOrGarbledPeerMakesTheCheckUnavailable) {

@@ -171,8 +171,9 @@ def main():
 
 
 def run(a, b, c, token_a_to_b):
-    active = b.query("SELECT p.id_number, p.name, u.name FROM persons p JOIN units u "
-                     "ON u.code = p.station_code WHERE p.status = 'active' ORDER BY p.id LIMIT 1")[0]
+    active = b.query("SELECT p.id_number, p.name, u.name, p.sex, p.birth_date FROM persons p "
+                     "JOIN units u ON u.code = p.station_code WHERE p.status = 'active' "
+                     "ORDER BY p.id LIMIT 1")[0]
     cancelled = b.query("SELECT id_number, name, cancel_reason, cancel_date FROM persons "
                         "WHERE status = 'cancelled' ORDER BY id LIMIT 1")
     if not cancelled:
@@ -242,6 +243,37 @@ def run(a, b, c, token_a_to_b):
     c.expect("ezhou's access log holds the officer's checks",
              sorted(r[0] for r in requested) == sorted([active[0], cancelled[0], unknown]),
              requested)
+
+    # A person without a number (supplementary, no-hukou registration): asked by name, sex and
+    # birth date; ordos answers with the number it found.
+    def check_identity(name, sex, birth_date):
+        return a.request("POST", "/api/v1/national-check",
+                         {"name": name, "sex": sex, "birth_date": birth_date}, user="police1")
+
+    status, body, _ = check_identity(active[1], active[3], active[4])
+    found = body.get("detail", {}).get("peers", [{}])[0].get("matches", []) if status == 200 else []
+    c.expect("by name, sex and birth date: found active in ordos with its number",
+             status == 200 and body["query"] == "identity" and body["outcome"] == "active"
+             and body["peer"] == "ordos" and body["id_number"] != ""
+             and active[0] in [m["id_number"] for m in found], [status, body])
+    status, body, _ = check_identity("查无此人", "1", "1990-01-01")
+    c.expect("by name, sex and birth date: no registration found",
+             status == 200 and body["outcome"] == "none" and body["id_number"] == ""
+             and body["detail"]["peers"][0]["matches"] == [], [status, body])
+    status, body, _ = check_identity(active[1], "7", active[4])
+    c.expect("a bad sex code is refused before asking",
+             status == 400 and body["error"]["code"] == "national_check.sex", [status, body])
+    query = ("/api/v1/national-check?name=" + urllib.parse.quote(active[1]) + "&sex=" + active[3]
+             + "&birth_date=" + active[4])
+    status, body, _ = b.request("GET", query, headers={"Authorization": "Bearer " + token_a_to_b})
+    c.expect("ordos answers a query by identity directly",
+             status == 200 and body["outcome"] == "active" and body["matches"]
+             and body["matches"][0]["outcome"] == "active", [status, body])
+    logged = b.query("SELECT subject, purpose FROM access_log WHERE action = 'national_check' "
+                     "AND purpose LIKE '%出生日期%' ORDER BY id")
+    c.expect("ordos logs the persons a query by identity found, and the query that found none",
+             [row[0] for row in logged].count(active[0]) == 2
+             and any(row[0] == "查无此人/1/1990-01-01" for row in logged), logged)
 
     b.stop()
     status, body, _ = check("police1", active[0], active[1])

@@ -67,7 +67,13 @@ export interface CaseFee {
 }
 
 export interface CaseCheck {
+  /** the subject's number, '' for a subject without one (asked by name, sex and birth date) */
   id_number: string;
+  person_seq: number;
+  /** id_number | identity */
+  query: string;
+  /** identity: the number of the registration found, '' for none */
+  found_id_number: string;
   /** none | active | cancelled */
   outcome: string;
   peer: string;

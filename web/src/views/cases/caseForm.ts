@@ -95,7 +95,7 @@ export const FORM_LABELS: Record<string, string> = {
 };
 
 /** The wizard's questions for an item's effect and effect parameter. */
-export function effectSpec(effect: string, param: string): EffectSpec {
+export function effectSpec(effect: string, param: string, majorCategory = ''): EffectSpec {
   switch (effect) {
     case 'birth':
       return { subjects: 'new', many: true, relation: true, fields: [HOUSEHOLD] };
@@ -104,7 +104,8 @@ export function effectSpec(effect: string, param: string): EffectSpec {
         subjects: 'new',
         many: false,
         relation: true,
-        fields: [HOUSEHOLD, ...(param === 'no_hukou' ? [{ key: 'discovery_date', label: '发现日期', kind: 'date', required: true }] : [])],
+        // B11: every registration of a person without hukou is due 20 working days after the discovery.
+        fields: [HOUSEHOLD, ...(param === 'no_hukou' || majorCategory === '无户口人员登记' ? [{ key: 'discovery_date', label: '发现日期', kind: 'date', required: true }] : [])],
       };
     case 'migrate_in':
       return {

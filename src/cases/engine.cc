@@ -5,6 +5,7 @@
 #include <set>
 
 #include "archive/booklet.h"
+#include "archive/material.h"
 #include "cases/rules.h"
 #include "codes/id_number.h"
 #include "org/units.h"
@@ -604,6 +605,7 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
     record.unit_code = actor.unit_code;
     record.acted_at = clock.NowIso();
     record.form_sm3 = FormDigest(seen);
+    HUKOU_ASSIGN_OR_RETURN(record.materials, archive::CurrentMaterialHashes(conn, seen.case_no));
     return check(conn, seen, item, record);
   }));
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer, record));
@@ -612,6 +614,13 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
     HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
     if (c.version != seen.version) {
       return ConflictError("case.conflict", "该件已被他人处理，请刷新后重试", "version");
+    }
+    // A capture does not change the case's version: the materials signed over must still be
+    // the current ones, or the signature would cover a state that never committed.
+    HUKOU_ASSIGN_OR_RETURN(std::vector<trust::MaterialHash> now,
+                           archive::CurrentMaterialHashes(conn, case_no));
+    if (now != record.materials) {
+      return ConflictError("case.conflict", "该件材料已更新，请刷新后重试", "materials");
     }
     HUKOU_RETURN_IF_ERROR(BumpVersion(conn, c));
     HUKOU_RETURN_IF_ERROR(apply(conn, c, item, record, s));
@@ -742,11 +751,18 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
                            : m.system_verified ? "system_verified"
                                                : "missing"});
   }
-  DecisionRecord record{c.case_no,       1,
-                        "receive",       "",
-                        "收件",          actor.user_id,
-                        actor.name,      actor.unit_code,
-                        clock_.NowIso(), FormDigest(c)};
+  // The receipt signs no archive materials: capture needs the case, which does not exist yet.
+  DecisionRecord record{c.case_no,
+                        1,
+                        "receive",
+                        "",
+                        "收件",
+                        actor.user_id,
+                        actor.name,
+                        actor.unit_code,
+                        clock_.NowIso(),
+                        FormDigest(c),
+                        {}};
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer_, record));
   Date case_due = CaseDueDate(cal, item, today);
   // B11: a person without hukou is registered within 20 working days of the discovery date.

@@ -615,14 +615,16 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
     if (c.version != seen.version) {
       return ConflictError("case.conflict", "该件已被他人处理，请刷新后重试", "version");
     }
+    HUKOU_RETURN_IF_ERROR(BumpVersion(conn, c));
     // A capture does not change the case's version: the materials signed over must still be
-    // the current ones, or the signature would cover a state that never committed.
+    // the current ones, or the signature would cover a state that never committed. Read after
+    // the bump, which holds the case row until commit (a capture takes the same row first), so
+    // no capture can commit between this check and the decision's commit.
     HUKOU_ASSIGN_OR_RETURN(std::vector<trust::MaterialHash> now,
                            archive::CurrentMaterialHashes(conn, case_no));
     if (now != record.materials) {
       return ConflictError("case.conflict", "该件材料已更新，请刷新后重试", "materials");
     }
-    HUKOU_RETURN_IF_ERROR(BumpVersion(conn, c));
     HUKOU_RETURN_IF_ERROR(apply(conn, c, item, record, s));
     HUKOU_RETURN_IF_ERROR(RecordStepKeyUse(conn, record, s, clock));
     HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
@@ -1204,6 +1206,11 @@ Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
                                                   const org::Actor& actor) {
   archive::Material out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    // The case row first (a no-op update, held until commit): a decision being stored meanwhile
+    // either commits before this capture or sees it and refuses (Act).
+    HUKOU_RETURN_IF_ERROR(
+        conn.Exec("UPDATE cases SET version = version WHERE case_no = $1", {std::string(case_no)})
+            .status());
     HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
     HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
     if (!IsOpen(c.status) && c.status != kApproved) {

@@ -78,7 +78,9 @@ int RunVerify(store::Database& db, int threads) {
   }
   std::cout << "审计链 " << report->chain_entries << " 条，检查点 " << report->checkpoints
             << "，签名 " << report->signatures << "（文书 " << report->documents << "，审批步骤 "
-            << report->case_steps << "），文件 " << report->files << "；用时 " << seconds << " 秒（"
+            << report->case_steps << "），文件 " << report->files << "，档案材料 "
+            << report->materials << "（审批签名所及 " << report->signed_materials << "）；用时 "
+            << seconds << " 秒（"
             << static_cast<int64_t>(report->chain_entries / std::max(seconds, 1e-9))
             << " entries/s, " << static_cast<int64_t>(report->signatures / std::max(seconds, 1e-9))
             << " signatures/s）\n";

@@ -216,6 +216,19 @@ Result<MaterialFile> ReadMaterialFile(store::Connection& conn, std::string_view 
   return out;
 }
 
+Result<std::vector<MaterialHash>> CurrentMaterialHashes(store::Connection& conn,
+                                                        std::string_view case_no) {
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows r,
+      conn.Query("SELECT m.material_code, m.version, COALESCE(f.sm3, '') FROM archive_materials m "
+                 "LEFT JOIN files f ON f.id = m.file_id WHERE m.case_no = $1 AND "
+                 "m.superseded_by IS NULL ORDER BY m.material_code, m.version",
+                 {std::string(case_no)}));
+  std::vector<MaterialHash> out;
+  for (size_t i = 0; i < r.size(); ++i) out.push_back({r.Text(i, 0), r.Int(i, 1), r.Text(i, 2)});
+  return out;
+}
+
 Result<Completeness> GetCompleteness(store::Connection& conn, std::string_view case_no,
                                      const std::vector<catalog::Material>& materials) {
   HUKOU_ASSIGN_OR_RETURN(

@@ -16,6 +16,7 @@
 #include "catalog/catalog.h"
 #include "org/actor.h"
 #include "store/database.h"
+#include "trust/step_payload.h"
 
 namespace hukou::archive {
 
@@ -92,6 +93,14 @@ struct MaterialFile {
 };
 Result<MaterialFile> ReadMaterialFile(store::Connection& conn, std::string_view case_no,
                                       int64_t material_id, bool thumbnail, const org::Actor& actor);
+
+// What a case step's signature covers of the archive (cases::DecisionRecord): each current
+// material of the case (one per slot) as its code, version and the SM3 stored with its file,
+// ordered by code. Empty when nothing was captured. Reads only: no scope check (the engine has
+// checked the case already).
+using trust::MaterialHash;
+Result<std::vector<MaterialHash>> CurrentMaterialHashes(store::Connection& conn,
+                                                        std::string_view case_no);
 
 // Completeness of a case against its item's capture catalogue (C2).
 struct SlotStatus {

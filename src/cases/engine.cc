@@ -5,6 +5,7 @@
 #include <set>
 
 #include "archive/booklet.h"
+#include "archive/material.h"
 #include "cases/rules.h"
 #include "codes/id_number.h"
 #include "org/units.h"
@@ -644,6 +645,7 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
     record.unit_code = actor.unit_code;
     record.acted_at = clock.NowIso();
     record.form_sm3 = FormDigest(seen);
+    HUKOU_ASSIGN_OR_RETURN(record.materials, archive::CurrentMaterialHashes(conn, seen.case_no));
     return check(conn, seen, item, record);
   }));
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer, record));
@@ -654,6 +656,15 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
       return ConflictError("case.conflict", "该件已被他人处理，请刷新后重试", "version");
     }
     HUKOU_RETURN_IF_ERROR(BumpVersion(conn, c));
+    // A capture does not change the case's version: the materials signed over must still be
+    // the current ones, or the signature would cover a state that never committed. Read after
+    // the bump, which holds the case row until commit (a capture takes the same row first), so
+    // no capture can commit between this check and the decision's commit.
+    HUKOU_ASSIGN_OR_RETURN(std::vector<trust::MaterialHash> now,
+                           archive::CurrentMaterialHashes(conn, case_no));
+    if (now != record.materials) {
+      return ConflictError("case.conflict", "该件材料已更新，请刷新后重试", "materials");
+    }
     HUKOU_RETURN_IF_ERROR(apply(conn, c, item, record, s));
     HUKOU_RETURN_IF_ERROR(RecordStepKeyUse(conn, record, s, clock));
     HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
@@ -793,11 +804,18 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
                            : m.system_verified ? "system_verified"
                                                : "missing"});
   }
-  DecisionRecord record{c.case_no,       1,
-                        "receive",       "",
-                        "收件",          actor.user_id,
-                        actor.name,      actor.unit_code,
-                        clock_.NowIso(), FormDigest(c)};
+  // The receipt signs no archive materials: capture needs the case, which does not exist yet.
+  DecisionRecord record{c.case_no,
+                        1,
+                        "receive",
+                        "",
+                        "收件",
+                        actor.user_id,
+                        actor.name,
+                        actor.unit_code,
+                        clock_.NowIso(),
+                        FormDigest(c),
+                        {}};
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer_, record));
   Date case_due = CaseDueDate(cal, item, today);
   // B11: a person without hukou is registered within 20 working days of the discovery date.
@@ -1263,6 +1281,11 @@ Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
                                                   const org::Actor& actor) {
   archive::Material out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    // The case row first (a no-op update, held until commit): a decision being stored meanwhile
+    // either commits before this capture or sees it and refuses (Act).
+    HUKOU_RETURN_IF_ERROR(
+        conn.Exec("UPDATE cases SET version = version WHERE case_no = $1", {std::string(case_no)})
+            .status());
     HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
     HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
     if (!IsOpen(c.status) && c.status != kApproved) {

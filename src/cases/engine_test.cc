@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 #include "archive/material.h"
@@ -14,6 +15,7 @@
 #include "registry/person.h"
 #include "store/test_database.h"
 #include "trust/sm3.h"
+#include "trust/verify.h"
 
 namespace hukou::cases {
 namespace {
@@ -44,6 +46,21 @@ class DigestSigner : public trust::Signer {
     return trust::Sm3Hex("key" + std::to_string(user_id) + "|" + std::string(payload));
   }
   std::atomic<int> calls{0};
+};
+
+// A DigestSigner that runs `during` once while it signs: between the engine's read of the case
+// and its write transaction.
+class InterludeSigner : public DigestSigner {
+ public:
+  Result<trust::Signature> SignAsOfficer(int64_t user_id, std::string_view payload) override {
+    if (during) {
+      std::function<void()> f = std::move(during);
+      during = nullptr;
+      f();
+    }
+    return DigestSigner::SignAsOfficer(user_id, payload);
+  }
+  std::function<void()> during;
 };
 
 // A national check that answers from a fixed outcome.
@@ -218,9 +235,17 @@ class EngineTest : public ::testing::TestWithParam<store::Backend> {
     }
   }
   static std::string Png() {
-    static const char kHex[] =
+    return FromHex(
         "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c"
-        "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082";
+        "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082");
+  }
+  // Another valid 2×2 PNG (red), for a second version of a material.
+  static std::string RedPng() {
+    return FromHex(
+        "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001049444154789c"
+        "6338212707440c100a001f260411a28f22af0000000049454e44ae426082");
+  }
+  static std::string FromHex(const char* kHex) {
     std::string out;
     for (size_t i = 0; kHex[i] && kHex[i + 1]; i += 2) {
       out += static_cast<char>(std::stoi(std::string(kHex + i, 2), nullptr, 16));
@@ -357,6 +382,94 @@ TEST_P(EngineTest, BirthRunsTheChainSignedAndRegistersTheChild) {
                     return Status::Ok();
                   })
                   .ok());
+}
+
+// C7/D1: each decision signs the hashes of the case's materials at that moment, so a captured
+// file swapped after the decision is found by `hukou verify`.
+TEST_P(EngineTest, StepSignaturesCoverTheMaterialsAndASwappedFileIsFound) {
+  InterludeSigner signer;
+  Engine engine(db(), clock_, &signer);
+  ReceiveInput in = Input("HK0101", "");
+  in.subjects.push_back({"",
+                         {{"name", "王小宝"},
+                          {"sex", "2"},
+                          {"ethnicity", "01"},
+                          {"birth_date", "2026-11-02"},
+                          {"father_name", "王大伟"},
+                          {"father_id_number", head_}},
+                         "20"});
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, clerk_);
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  CaptureAll(engine, c->case_no, clerk_);
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "同意受理", {}}, police_).ok());
+  auto payload = [&](int step_no) {
+    std::string out;
+    EXPECT_TRUE(db().Read([&](store::Connection& conn) -> Status {
+                      HUKOU_ASSIGN_OR_RETURN(
+                          store::Rows r, conn.Query("SELECT payload FROM case_steps WHERE case_id "
+                                                    "= $1 AND step_no = $2",
+                                                    {c->id, int64_t{step_no}}));
+                      if (!r.empty()) out = r.Text(0, 0);
+                      return Status::Ok();
+                    })
+                    .ok());
+    return out;
+  };
+  const std::string v1 = "material=application_form 1 " + trust::Sm3Hex(Png()) + "\n";
+  const std::string v2 = "material=application_form 2 " + trust::Sm3Hex(RedPng()) + "\n";
+  EXPECT_EQ(payload(1).find("material="), std::string::npos) << "nothing captured at receipt";
+  EXPECT_NE(payload(2).find(v1), std::string::npos) << payload(2);
+
+  // A new version captured while the approval is being signed: what was signed is no longer
+  // current, so the decision is refused rather than stored over a stale material list.
+  signer.during = [&] {
+    archive::Capture cap;
+    cap.material_code = "application_form";
+    cap.source = "scan";
+    cap.bytes = RedPng();
+    auto stored = engine.CaptureMaterial(c->case_no, cap, police_);
+    ASSERT_TRUE(stored.ok()) << stored.error().message;
+  };
+  auto raced = engine.Decide(c->case_no, {"approve", "同意", {}}, chief_);
+  ASSERT_FALSE(raced.ok());
+  EXPECT_EQ(raced.error().code, "case.conflict");
+  EXPECT_EQ(raced.error().field, "materials");
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "同意", {}}, chief_).ok());
+  EXPECT_NE(payload(3).find(v2), std::string::npos) << payload(3);
+  EXPECT_EQ(payload(3).find(v1), std::string::npos) << "only current versions are signed";
+
+  // What verify says about the materials (the test signer's keys are not SM2 keys, so its
+  // signature findings are left aside).
+  auto material_problems = [&] {
+    std::vector<std::string> out;
+    auto report = trust::Verify(db());
+    EXPECT_TRUE(report.ok());
+    if (!report.ok()) return out;
+    for (const trust::VerifyProblem& p : report->problems) {
+      if (p.table == "archive_materials" || p.code.starts_with("material")) {
+        out.push_back(p.table + ":" + std::to_string(p.row_id) + ":" + p.code);
+      }
+    }
+    return out;
+  };
+  EXPECT_TRUE(material_problems().empty());
+  // Version 1 of the slot repointed at another stored file (whose own hash is intact).
+  const int64_t v1_row = Count(
+      "SELECT id FROM archive_materials WHERE material_code = 'application_form' AND version = 1");
+  ASSERT_TRUE(db().Transact([&](store::Connection& conn) {
+                    return conn
+                        .Exec(
+                            "UPDATE archive_materials SET file_id = (SELECT file_id FROM "
+                            "archive_materials WHERE material_code = 'application_form' AND "
+                            "version = 2) WHERE id = $1",
+                            {v1_row})
+                        .status();
+                  })
+                  .ok());
+  EXPECT_EQ(material_problems(),
+            (std::vector<std::string>{"archive_materials:" + std::to_string(v1_row) +
+                                      ":material_replaced"}));
 }
 
 TEST_P(EngineTest, MissingMaterialsAreListedAtOnceAndNothingIsWritten) {

@@ -222,12 +222,14 @@ std::string CanonicalPayload(const DecisionRecord& r) {
     for (char ch : value) v += (ch == '\n' || ch == '\r') ? ' ' : ch;
     return std::string(key) + "=" + v + "\n";
   };
-  return line("hukou-case-step", "1") + line("case_no", r.case_no) +
-         line("step_no", std::to_string(r.step_no)) + line("action", r.action) +
-         line("decision", r.decision) + line("opinion", r.opinion) +
-         line("officer_id", std::to_string(r.officer_id)) + line("officer_name", r.officer_name) +
-         line("unit_code", r.unit_code) + line("acted_at", r.acted_at) +
-         line("form_sm3", r.form_sm3);
+  std::string out = line("hukou-case-step", "2") + line("case_no", r.case_no) +
+                    line("step_no", std::to_string(r.step_no)) + line("action", r.action) +
+                    line("decision", r.decision) + line("opinion", r.opinion) +
+                    line("officer_id", std::to_string(r.officer_id)) +
+                    line("officer_name", r.officer_name) + line("unit_code", r.unit_code) +
+                    line("acted_at", r.acted_at) + line("form_sm3", r.form_sm3);
+  for (const trust::MaterialHash& m : r.materials) out += trust::MaterialLine(m);
+  return out;
 }
 
 std::string FormatCaseNo(const Date& day, int64_t seq) {

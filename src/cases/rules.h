@@ -13,6 +13,7 @@
 #include "base/workdays.h"
 #include "catalog/catalog.h"
 #include "org/actor.h"
+#include "trust/step_payload.h"
 
 namespace hukou::cases {
 
@@ -108,7 +109,9 @@ Status CheckChangeField(const catalog::Item& item, std::string_view field);
 std::vector<std::string> MissingMaterials(const catalog::Item& item,
                                           const std::vector<std::string>& provided_codes);
 
-// The signed text of a decision (deterministic; one "key=value" line each, in this order).
+// The signed text of a decision (deterministic; one "key=value" line each, in this order,
+// header hukou-case-step=2), then one trust::MaterialLine per material. Stored with the step:
+// payloads of version 1 (without material lines) stay verifiable as they were written.
 struct DecisionRecord {
   std::string case_no;
   int step_no = 0;
@@ -120,6 +123,9 @@ struct DecisionRecord {
   std::string unit_code;
   std::string acted_at;
   std::string form_sm3;  // SM3 of the case's form and material list at that moment
+  // The case's current archive materials at that moment (archive::CurrentMaterialHashes), so
+  // that a captured file swapped after the decision no longer matches what was signed.
+  std::vector<trust::MaterialHash> materials;
 };
 std::string CanonicalPayload(const DecisionRecord& r);
 

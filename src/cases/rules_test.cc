@@ -173,7 +173,8 @@ TEST(PayloadTest, DeterministicAndCoversEveryField) {
                    "李明",
                    kStation,
                    "2026-11-20T01:02:03.000000Z",
-                   "abc"};
+                   "abc",
+                   {}};
   const std::string p = CanonicalPayload(r);
   EXPECT_EQ(p, CanonicalPayload(r));
   EXPECT_NE(p.find("case_no=20261120000001\n"), std::string::npos);
@@ -184,6 +185,29 @@ TEST(PayloadTest, DeterministicAndCoversEveryField) {
   other = r;
   other.officer_id = 8;
   EXPECT_NE(p, CanonicalPayload(other));
+}
+
+TEST(PayloadTest, CoversEachMaterialsCodeVersionAndHash) {
+  DecisionRecord r;
+  r.case_no = "20261120000001";
+  r.step_no = 2;
+  r.materials = {{"application_form", 2, std::string(64, 'a')},
+                 {"birth_certificate", 1, std::string(64, 'b')}};
+  const std::string p = CanonicalPayload(r);
+  EXPECT_TRUE(p.starts_with("hukou-case-step=2\n")) << p;
+  EXPECT_NE(p.find("material=application_form 2 " + std::string(64, 'a') + "\n"), std::string::npos)
+      << p;
+  const trust::StepPayloadRefs refs = trust::ParseStepPayload(p);
+  EXPECT_EQ(refs.case_no, r.case_no);
+  EXPECT_EQ(refs.materials, r.materials) << "the verifier reads back what was signed";
+  for (auto change : {+[](DecisionRecord& d) { d.materials[0].sm3[0] = 'c'; },
+                      +[](DecisionRecord& d) { d.materials[1].version = 2; },
+                      +[](DecisionRecord& d) { d.materials[1].code = "parent_id"; },
+                      +[](DecisionRecord& d) { d.materials.pop_back(); }}) {
+    DecisionRecord other = r;
+    change(other);
+    EXPECT_NE(CanonicalPayload(other), p);
+  }
 }
 
 TEST(FormatTest, CaseNumbersAndDurations) {

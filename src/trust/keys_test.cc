@@ -15,6 +15,7 @@
 #include "trust/documents.h"
 #include "trust/sm2.h"
 #include "trust/sm3.h"
+#include "trust/step_payload.h"
 #include "trust/verify.h"
 
 namespace hukou::trust {
@@ -382,6 +383,76 @@ TEST_P(TrustDbTest, VerifyNamesEveryTamperedRowFileAndSignature) {
   }
   // Both signatures of the altered document fail; nothing else is reported.
   EXPECT_EQ(problems.size(), expected.size() + 1);
+}
+
+// C7/D1: a signed case step names the hashes of the case's materials (trust/step_payload.h);
+// verify finds a material whose file was replaced, altered or removed after the decision.
+TEST_P(TrustDbTest, VerifyNamesMaterialsThatNoLongerCarryTheSignedHash) {
+  auto file = [&](const std::string& bytes) {
+    EXPECT_TRUE(Exec("INSERT INTO files (sm3, mime, size, data, created_at) VALUES ('" +
+                     Sm3Hex(bytes) + "', 'image/png', " + std::to_string(bytes.size()) + ", '" +
+                     bytes + "', 'x')"));
+    return Int("SELECT MAX(id) FROM files");
+  };
+  const int64_t form = file("form scan");
+  const int64_t proof = file("proof scan");
+  const int64_t other = file("another scan");
+  ASSERT_TRUE(
+      Exec("INSERT INTO archive_materials (id, case_no, station_code, material_code, version, "
+           "file_id, source, captured_at) VALUES (1, '20260101000007', 'S', 'application_form', "
+           "1, " +
+           std::to_string(form) + ", 'scan', 'x'), (2, '20260101000007', 'S', 'proof', 1, " +
+           std::to_string(proof) + ", 'scan', 'x'), (3, '20260101000007', 'S', 'photo', 1, " +
+           std::to_string(other) + ", 'scan', 'x')"));
+  ASSERT_TRUE(
+      Exec("INSERT INTO cases (id, case_no, item_code, item_version, item_name, effect, status, "
+           "receiving_unit_code, receiving_station_code, receiving_user_id, station_code, "
+           "applicant_name, applicant_id_number, received_at, received_date, due_date, "
+           "step_due_date, step_started_at) VALUES (7, '20260101000007', 'HK0101', 1, '出生登记', "
+           "'birth', 'accepted', 'U', 'S', 1, 'S', '张三', '11010519491231002X', "
+           "'2026-01-01T00:00:00Z', '2026-01-01', '2026-01-20', '2026-01-20', "
+           "'2026-01-01T00:00:00Z')"));
+  // Step 1 in the old format (no material lines), step 2 naming the three materials.
+  const std::string old_payload = "hukou-case-step=1\ncase_no=20260101000007\nstep_no=1\n";
+  const std::string payload = "hukou-case-step=2\ncase_no=20260101000007\nstep_no=2\n" +
+                              MaterialLine({"application_form", 1, Sm3Hex("form scan")}) +
+                              MaterialLine({"photo", 1, Sm3Hex("another scan")}) +
+                              MaterialLine({"proof", 1, Sm3Hex("proof scan")});
+  auto step = [&](int64_t id, const std::string& p) {
+    auto sig = keys_->SignAsOfficer(1, p);
+    ASSERT_TRUE(sig.ok());
+    ASSERT_TRUE(db().Transact([&](store::Connection& c) {
+                      return c
+                          .Exec(
+                              "INSERT INTO case_steps (id, case_id, step_no, chain_index, action, "
+                              "officer_id, officer_name, unit_code, acted_at, payload, "
+                              "payload_sm3, signature, signature_key_id, signer_id) VALUES "
+                              "($1, 7, $6, 0, 'accept', 1, '民警', 'S', 'x', $2, $3, $4, $5, 1)",
+                              {id, p, sig->payload_sm3, sig->value, sig->key_id, id})
+                          .status();
+                    })
+                    .ok());
+  };
+  step(1, old_payload);
+  step(2, payload);
+  auto report = Verify(db(), {2, 7});
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->problems.empty());
+  EXPECT_EQ(report->materials, 3);
+  EXPECT_EQ(report->signed_materials, 3);
+
+  // The form's bytes swapped together with their stored hash (the file row stays consistent),
+  // the proof's bytes altered alone, the photo's row removed.
+  ASSERT_TRUE(Exec("UPDATE files SET data = 'forged scan', sm3 = '" + Sm3Hex("forged scan") +
+                   "', size = 11 WHERE id = " + std::to_string(form)));
+  ASSERT_TRUE(Exec("UPDATE files SET data = 'proof sc4n' WHERE id = " + std::to_string(proof)));
+  ASSERT_TRUE(Exec("DELETE FROM archive_materials WHERE id = 3"));
+  EXPECT_EQ(Problems(), (std::vector<std::string>{
+                            "archive_materials:1:material_replaced",
+                            "archive_materials:2:material_file_altered",
+                            "case_steps:2:material_missing",
+                            "files:" + std::to_string(proof) + ":file_altered",
+                        }));
 }
 
 TEST_P(TrustDbTest, DocumentsVerifyPubliclyAndDetectAlteredBytes) {

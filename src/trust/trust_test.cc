@@ -3,6 +3,7 @@
 #include "store/test_database.h"
 #include "trust/audit.h"
 #include "trust/sm3.h"
+#include "trust/step_payload.h"
 
 namespace hukou::trust {
 namespace {
@@ -17,6 +18,21 @@ TEST(Sm3Test, StandardExampleAbc) {
 TEST(HexTest, EncodesEveryByte) {
   EXPECT_EQ(Hex(std::string("\x00\x7f\xff", 3)), "007fff");
   EXPECT_EQ(Hex(""), "");
+}
+
+TEST(StepPayloadTest, MaterialLinesRoundTripAndMalformedOnesAreKept) {
+  const std::string payload = "hukou-case-step=2\ncase_no=20261120000001\nform_sm3=ab\n" +
+                              MaterialLine({"application_form", 3, "aa11"}) +
+                              MaterialLine({"odd code\nmaterial=x 1 ff", 1, "bb22"}) +
+                              "material=broken\n";
+  const StepPayloadRefs refs = ParseStepPayload(payload);
+  EXPECT_EQ(refs.case_no, "20261120000001");
+  ASSERT_EQ(refs.materials.size(), 3u);
+  EXPECT_EQ(refs.materials[0], (MaterialHash{"application_form", 3, "aa11"}));
+  EXPECT_EQ(refs.materials[1], (MaterialHash{"odd code material=x 1 ff", 1, "bb22"}))
+      << "a line break in a code cannot forge a line";
+  EXPECT_EQ(refs.materials[2], (MaterialHash{"broken", 0, ""}));
+  EXPECT_TRUE(ParseStepPayload("hukou-case-step=1\ncase_no=1\n").materials.empty());
 }
 
 class AuditTest : public ::testing::TestWithParam<store::Backend> {};

@@ -7,12 +7,14 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 #include "trust/chain.h"
 #include "trust/documents.h"
 #include "trust/keys.h"
 #include "trust/sm2.h"
 #include "trust/sm3.h"
+#include "trust/step_payload.h"
 
 namespace hukou::trust {
 namespace {
@@ -189,13 +191,68 @@ Status VerifyDocuments(store::Connection& conn, const KeyMap& keys, int64_t lo, 
   return Status::Ok();
 }
 
-Status VerifyCaseSteps(store::Connection& conn, const KeyMap& keys, int64_t lo, int64_t hi,
-                       Findings& f) {
+std::string Short(std::string_view sm3) {
+  return sm3.empty() ? std::string("（无文件）") : std::string(sm3.substr(0, 16)) + "…";
+}
+
+std::string MaterialName(std::string_view case_no, std::string_view code, int64_t version) {
+  return "办件 " + std::string(case_no) + " 材料 " + std::string(code) + " 第 " +
+         std::to_string(version) + " 版";
+}
+
+// The materials a step's payload names (trust/step_payload.h) must still carry the hashes signed.
+Status VerifyStepMaterials(store::Connection& conn, bool has_archive, int64_t lo, int64_t hi,
+                           const std::vector<std::pair<int64_t, StepPayloadRefs>>& steps,
+                           Findings& f) {
+  struct Current {
+    int64_t id = 0;
+    std::string sm3;
+  };
+  std::map<std::tuple<std::string, std::string, int64_t>, Current> archive;
+  if (has_archive) {
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows m,
+        conn.Query("SELECT m.id, m.case_no, m.material_code, m.version, COALESCE(f.sm3, '') "
+                   "FROM archive_materials m LEFT JOIN files f ON f.id = m.file_id "
+                   "WHERE m.case_no IN (SELECT c.case_no FROM cases c JOIN case_steps st "
+                   "ON st.case_id = c.id WHERE st.id >= $1 AND st.id <= $2)",
+                   {lo, hi}));
+    for (size_t i = 0; i < m.size(); ++i) {
+      archive[{m.Text(i, 1), m.Text(i, 2), m.Int(i, 3)}] = {m.Int(i, 0), m.Text(i, 4)};
+    }
+  }
+  for (const auto& [step_id, refs] : steps) {
+    for (const MaterialHash& signed_hash : refs.materials) {
+      auto it = archive.find({refs.case_no, signed_hash.code, signed_hash.version});
+      if (it == archive.end()) {
+        f.Add("case_steps", step_id, "material_missing",
+              Row(step_id) + "：签名时的" +
+                  MaterialName(refs.case_no, signed_hash.code, signed_hash.version) +
+                  "在档案中不存在（被删除或改号）");
+        continue;
+      }
+      ++f.counts.signed_materials;
+      if (it->second.sm3 != signed_hash.sm3) {
+        f.Add("archive_materials", it->second.id, "material_replaced",
+              Row(it->second.id) + "（" +
+                  MaterialName(refs.case_no, signed_hash.code, signed_hash.version) +
+                  "）：文件 SM3 现为 " + Short(it->second.sm3) + "，与审批步骤（case_steps " +
+                  Row(step_id) + "）签名时的 " + Short(signed_hash.sm3) +
+                  " 不符（材料文件被替换）");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status VerifyCaseSteps(store::Connection& conn, const KeyMap& keys, bool has_archive, int64_t lo,
+                       int64_t hi, Findings& f) {
   HUKOU_ASSIGN_OR_RETURN(
       store::Rows r,
       conn.Query("SELECT id, payload, payload_sm3, signature, signature_key_id, signer_id "
                  "FROM case_steps WHERE id >= $1 AND id <= $2 ORDER BY id",
                  {lo, hi}));
+  std::vector<std::pair<int64_t, StepPayloadRefs>> named;
   for (size_t i = 0; i < r.size(); ++i) {
     const int64_t id = r.Int(i, 0);
     ++f.counts.case_steps;
@@ -203,9 +260,61 @@ Status VerifyCaseSteps(store::Connection& conn, const KeyMap& keys, int64_t lo, 
     if (Sm3Hex(payload) != r.Text(i, 2)) {
       f.Add("case_steps", id, "payload_altered", Row(id) + "：决定内容与其 SM3 不符（被改动）");
     }
+    StepPayloadRefs refs = ParseStepPayload(payload);
+    if (!refs.materials.empty()) named.emplace_back(id, std::move(refs));
     if (r.IsNull(i, 3)) continue;  // stored unsigned (no signer configured)
     CheckSignature(keys, f, "case_steps", id, r.Int(i, 4), kOwnerUser, r.Text(i, 5), payload,
                    r.Text(i, 3), "审批决定");
+  }
+  if (named.empty()) return Status::Ok();  // payloads before material hashes (version 1)
+  return VerifyStepMaterials(conn, has_archive, lo, hi, named, f);
+}
+
+// Every archive material row points at a stored file (its content is checked with the files).
+Status VerifyArchiveMaterials(store::Connection& conn, int64_t lo, int64_t hi, Findings& f) {
+  HUKOU_ASSIGN_OR_RETURN(
+      store::Rows r,
+      conn.Query("SELECT m.id, m.case_no, m.material_code, m.version, m.file_id, "
+                 "COALESCE(f.id, 0) FROM archive_materials m LEFT JOIN files f ON f.id = m.file_id "
+                 "WHERE m.id >= $1 AND m.id <= $2 ORDER BY m.id",
+                 {lo, hi}));
+  for (size_t i = 0; i < r.size(); ++i) {
+    const int64_t id = r.Int(i, 0);
+    ++f.counts.materials;
+    if (r.Int(i, 5) == 0) {
+      f.Add("archive_materials", id, "material_file_missing",
+            Row(id) + "（" + MaterialName(r.Text(i, 1), r.Text(i, 2), r.Int(i, 3)) + "）：文件 " +
+                r.Text(i, 4) + " 不存在");
+    }
+  }
+  return Status::Ok();
+}
+
+// Names the archive materials whose file (or thumbnail) failed its SM3 check.
+Status NameAlteredMaterials(store::Connection& conn, const std::vector<int64_t>& file_ids,
+                            Findings& f) {
+  for (size_t at = 0; at < file_ids.size(); at += 500) {
+    std::string list;
+    std::vector<store::Value> params;
+    for (size_t k = at; k < std::min(file_ids.size(), at + 500); ++k) {
+      params.emplace_back(file_ids[k]);
+      list += (list.empty() ? "$" : ", $") + std::to_string(params.size());
+    }
+    HUKOU_ASSIGN_OR_RETURN(
+        store::Rows r,
+        conn.Query("SELECT id, case_no, material_code, version, file_id, "
+                   "COALESCE(thumbnail_file_id, 0) FROM archive_materials WHERE file_id IN (" +
+                       list + ") OR thumbnail_file_id IN (" + list + ") ORDER BY id",
+                   params));
+    for (size_t i = 0; i < r.size(); ++i) {
+      const int64_t id = r.Int(i, 0);
+      const bool own = std::binary_search(file_ids.begin(), file_ids.end(), r.Int(i, 4));
+      const int64_t file = own ? r.Int(i, 4) : r.Int(i, 5);
+      f.Add("archive_materials", id, own ? "material_file_altered" : "thumbnail_altered",
+            Row(id) + "（" + MaterialName(r.Text(i, 1), r.Text(i, 2), r.Int(i, 3)) + "）：" +
+                (own ? "文件 " : "缩略图文件 ") + std::to_string(file) +
+                " 的内容与登记的 SM3 哈希不符（被改动）");
+    }
   }
   return Status::Ok();
 }
@@ -259,6 +368,13 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyOptions& options) {
                                     "signature_key_id, signer_id FROM case_steps LIMIT 0")
                                 .status();
                           }).ok();
+  bool has_archive = db.Read([](store::Connection& conn) {
+                         return conn
+                             .Query(
+                                 "SELECT id, case_no, material_code, version, file_id, "
+                                 "thumbnail_file_id FROM archive_materials LIMIT 0")
+                             .status();
+                       }).ok();
   HUKOU_RETURN_IF_ERROR(db.Read([&](store::Connection& conn) -> Status {
     HUKOU_ASSIGN_OR_RETURN(
         store::Rows k,
@@ -301,8 +417,18 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyOptions& options) {
       for (const auto& range : Ranges(steps.first, steps.second, sig_chunk)) {
         const int64_t lo = range.first;
         const int64_t hi = range.second;
-        tasks.push_back([&keys, lo, hi](store::Connection& c, Findings& f) {
-          return VerifyCaseSteps(c, keys, lo, hi, f);
+        tasks.push_back([&keys, has_archive, lo, hi](store::Connection& c, Findings& f) {
+          return VerifyCaseSteps(c, keys, has_archive, lo, hi, f);
+        });
+      }
+    }
+    if (has_archive) {
+      HUKOU_ASSIGN_OR_RETURN(auto materials, MinMax(conn, "archive_materials", "id"));
+      for (const auto& range : Ranges(materials.first, materials.second, chunk)) {
+        const int64_t lo = range.first;
+        const int64_t hi = range.second;
+        tasks.push_back([lo, hi](store::Connection& c, Findings& f) {
+          return VerifyArchiveMaterials(c, lo, hi, f);
         });
       }
     }
@@ -338,6 +464,21 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyOptions& options) {
   for (std::thread& t : threads) t.join();
   if (failure) return *failure;
 
+  // A captured file that fails its hash is named as the case material it is.
+  if (has_archive) {
+    std::vector<int64_t> altered;
+    for (const Findings& f : found) {
+      for (const VerifyProblem& p : f.problems) {
+        if (p.table == "files" && p.code == "file_altered") altered.push_back(p.row_id);
+      }
+    }
+    std::sort(altered.begin(), altered.end());
+    if (!altered.empty()) {
+      HUKOU_RETURN_IF_ERROR(db.Read(
+          [&](store::Connection& conn) { return NameAlteredMaterials(conn, altered, setup); }));
+    }
+  }
+
   VerifyReport report;
   found.push_back(std::move(setup));
   for (Findings& f : found) {
@@ -347,6 +488,8 @@ Result<VerifyReport> Verify(store::Database& db, const VerifyOptions& options) {
     report.files += f.counts.files;
     report.documents += f.counts.documents;
     report.case_steps += f.counts.case_steps;
+    report.materials += f.counts.materials;
+    report.signed_materials += f.counts.signed_materials;
     for (VerifyProblem& p : f.problems) report.problems.push_back(std::move(p));
   }
   std::sort(report.problems.begin(), report.problems.end(),

@@ -780,6 +780,9 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
   if (item.fee_fen > 0 && !in.fee_paid && in.free_reason.empty()) {
     return BusinessRuleError("case.fee_unpaid", "本事项收费，请先缴费或注明免费理由", "fee");
   }
+  if (item.fee_fen > 0 && in.fee_paid && in.payment_ref.empty()) {
+    return ValidationError("case.payment_ref", "已缴费须填写缴费凭证号", "fee.payment_ref");
+  }
   // The case number first, in its own small transaction, so that the receipt can be signed
   // before the case is written.
   const std::string day = today.Compact();

@@ -185,8 +185,8 @@ class Engine {
 
   // Receives a case at the actor's window. Errors: kBusinessRule case.materials_missing (message
   // lists every missing material; nothing written), case.registration_place_only, case.fee_unpaid,
-  // catalog.inactive; kValidation case.*; kNotFound catalog.not_found / person.not_found /
-  // household.not_found; kForbidden.
+  // catalog.inactive; kValidation case.* (case.payment_ref: paid without a reference); kNotFound
+  // catalog.not_found / person.not_found / household.not_found; kForbidden.
   Result<Case> Receive(const ReceiveInput& in, const org::Actor& actor);
   // The awaited step's decision. Approving the acceptance step (chain index 0, which sends the
   // case on to review/approval) needs every mandatory material captured in the archive

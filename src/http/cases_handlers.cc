@@ -317,9 +317,6 @@ Result<cases::ReceiveInput> ParseReceive(const json& body) {
   }
   in.payment_ref = Text(fee, "payment_ref");
   in.free_reason = Text(fee, "free_reason");
-  if (in.fee_paid && in.payment_ref.empty()) {
-    return ValidationError("case.payment_ref", "已缴费须填写缴费凭证号", "fee.payment_ref");
-  }
   HUKOU_ASSIGN_OR_RETURN(in.trafficked, Bool(body, "trafficked", "case.trafficked", "trafficked"));
   return in;
 }

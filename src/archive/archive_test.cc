@@ -6,6 +6,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 
@@ -92,6 +93,45 @@ TEST(ContentTest, TypesAreJudgedFromTheBytes) {
   std::string big = Png();
   big.resize(kMaxImageBytes + 1, '\0');
   EXPECT_EQ(CodeOf(CheckMaterialBytes(big, "a.png").status()), "archive.too_large");
+}
+
+// A PNG with transparency is flattened onto white (JPEG has no alpha); an opaque one keeps its
+// colours.
+TEST(ContentTest, ThumbnailFlattensTransparencyOntoWhite) {
+  auto centre = [](const std::string& png) -> std::array<int, 3> {
+    auto thumb = MakeThumbnail(png, "image/png");
+    EXPECT_TRUE(thumb.ok());
+    if (!thumb.ok()) return {-1, -1, -1};
+    GdkPixbufLoader* loader = gdk_pixbuf_loader_new();
+    gdk_pixbuf_loader_write(loader, reinterpret_cast<const guchar*>(thumb->data()), thumb->size(),
+                            nullptr);
+    gdk_pixbuf_loader_close(loader, nullptr);
+    GdkPixbuf* p = gdk_pixbuf_loader_get_pixbuf(loader);
+    const guchar* px = gdk_pixbuf_get_pixels(p) +
+                       (gdk_pixbuf_get_height(p) / 2) * gdk_pixbuf_get_rowstride(p) +
+                       (gdk_pixbuf_get_width(p) / 2) * gdk_pixbuf_get_n_channels(p);
+    std::array<int, 3> rgb{px[0], px[1], px[2]};
+    g_object_unref(loader);
+    return rgb;
+  };
+  auto png = [](cairo_format_t format, double r, double g, double b, double a) {
+    cairo_surface_t* s = cairo_image_surface_create(format, 400, 300);
+    cairo_t* cr = cairo_create(s);
+    cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+    cairo_set_source_rgba(cr, r, g, b, a);
+    cairo_paint(cr);
+    cairo_destroy(cr);
+    std::string out;
+    cairo_surface_write_to_png_stream(s, Append, &out);
+    cairo_surface_destroy(s);
+    return out;
+  };
+  const auto clear = centre(png(CAIRO_FORMAT_ARGB32, 0, 0, 0, 0));
+  for (int c : clear) EXPECT_GT(c, 245);
+  const auto blue = centre(png(CAIRO_FORMAT_RGB24, 0.1, 0.2, 0.9, 1));
+  EXPECT_LT(blue[0], 50);
+  EXPECT_LT(blue[1], 80);
+  EXPECT_GT(blue[2], 200);
 }
 
 TEST(ContentTest, ThumbnailsOfImagesAndPdfFirstPagesAreSmallJpegs) {

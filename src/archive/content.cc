@@ -27,16 +27,36 @@ Result<std::string> EncodeScaled(GdkPixbuf* pixbuf) {
   const double scale = std::min(1.0, double{kThumbnailSide} / std::max(w, h));
   const int tw = std::max(1, static_cast<int>(w * scale));
   const int th = std::max(1, static_cast<int>(h * scale));
-  GdkPixbuf* scaled = gdk_pixbuf_scale_simple(pixbuf, tw, th, GDK_INTERP_BILINEAR);
-  if (!scaled) return InternalError("archive.thumbnail", "缩略图生成失败");
-  // JPEG has no alpha: flatten onto white.
-  GdkPixbuf* flat = gdk_pixbuf_composite_color_simple(scaled, tw, th, GDK_INTERP_NEAREST, 255, 8,
-                                                      0xFFFFFF, 0xFFFFFF);
-  g_object_unref(scaled);
-  if (!flat) return InternalError("archive.thumbnail", "缩略图生成失败");
-  GdkPixbuf* rgb = gdk_pixbuf_new(GDK_COLORSPACE_RGB, FALSE, 8, tw, th);
-  gdk_pixbuf_copy_area(flat, 0, 0, tw, th, rgb, 0, 0);  // drops the (opaque) alpha channel
-  g_object_unref(flat);
+  GdkPixbuf* rgb = nullptr;
+  if (!gdk_pixbuf_get_has_alpha(pixbuf)) {
+    // Scans and photos (JPEG, most PNGs) have no alpha: scaled straight to the thumbnail.
+    rgb = gdk_pixbuf_scale_simple(pixbuf, tw, th, GDK_INTERP_BILINEAR);
+    if (!rgb) return InternalError("archive.thumbnail", "缩略图生成失败");
+  } else {
+    GdkPixbuf* scaled = gdk_pixbuf_scale_simple(pixbuf, tw, th, GDK_INTERP_BILINEAR);
+    if (!scaled) return InternalError("archive.thumbnail", "缩略图生成失败");
+    // JPEG has no alpha: flatten onto white.
+    GdkPixbuf* flat = gdk_pixbuf_composite_color_simple(scaled, tw, th, GDK_INTERP_NEAREST, 255, 8,
+                                                        0xFFFFFF, 0xFFFFFF);
+    g_object_unref(scaled);
+    if (!flat) return InternalError("archive.thumbnail", "缩略图生成失败");
+    // Drops the (now opaque) alpha channel; gdk_pixbuf_copy_area refuses alpha → no alpha.
+    rgb = gdk_pixbuf_new(GDK_COLORSPACE_RGB, FALSE, 8, tw, th);
+    const guchar* src = gdk_pixbuf_read_pixels(flat);
+    guchar* dst = gdk_pixbuf_get_pixels(rgb);
+    const int src_stride = gdk_pixbuf_get_rowstride(flat);
+    const int dst_stride = gdk_pixbuf_get_rowstride(rgb);
+    for (int y = 0; y < th; ++y) {
+      const guchar* from = src + static_cast<ptrdiff_t>(y) * src_stride;
+      guchar* to = dst + static_cast<ptrdiff_t>(y) * dst_stride;
+      for (int x = 0; x < tw; ++x) {
+        to[x * 3] = from[x * 4];
+        to[x * 3 + 1] = from[x * 4 + 1];
+        to[x * 3 + 2] = from[x * 4 + 2];
+      }
+    }
+    g_object_unref(flat);
+  }
   gchar* buffer = nullptr;
   gsize size = 0;
   GError* error = nullptr;

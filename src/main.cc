@@ -22,6 +22,7 @@
 #include "registry/access_log.h"
 #include "render/sample.h"
 #include "services/delivery_loop.h"
+#include "services/move_out.h"
 #include "services/national_check_peer.h"
 #include "services/notify.h"
 #include "store/database.h"
@@ -117,6 +118,7 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   auto peer_tokens = services::PeerTokens::Parse(peer_options.tokens);
   if (!peer_tokens.ok()) return Fail(peer_tokens.error());
   std::unique_ptr<services::PeerNationalCheck> national_check;
+  services::PeerMoveOutTransport move_out_transport(peers);
   if (!peers.empty()) {
     national_check = std::make_unique<services::PeerNationalCheck>(peers, Clock::System());
   }
@@ -131,6 +133,7 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   http::App app{db->get(), &Clock::System(), &access_log};
   app.national_check = national_check.get();
   app.peer_tokens = &*peer_tokens;
+  app.move_outs = &move_out_transport;
   app.keys = keys->get();
   app.signer = keys->get();  // every case decision is SM2-signed by its officer
   app.public_url = public_url;
@@ -149,12 +152,20 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   services::OutboxSender sender;
   services::DeliveryLoop delivery(**db, sender, Clock::System());
   delivery.Start();
+  // One-stop migration (B9): the origin's move-outs asked of peers, retried with back-off.
+  services::DeliveryLoop move_outs(
+      [&](int n) {
+        return services::DeliverMoveOuts(**db, move_out_transport, Clock::System(), n);
+      },
+      "move_out");
+  move_outs.Start();
   std::cout << "户政管理系统已启动 hukou serving on http://" << address << ":" << server.port()
             << "/  (" << (options.static_dir.empty() ? "no console" : options.static_dir) << ")"
             << std::endl;
   server.Wait();
   server.Stop();
   delivery.Stop();
+  move_outs.Stop();
   access_log.Stop();
   housekeeper.Stop();
   return 0;

@@ -7,10 +7,12 @@
 #include "archive/booklet.h"
 #include "archive/material.h"
 #include "cases/rules.h"
+#include "codes/divisions.h"
 #include "codes/id_number.h"
 #include "org/units.h"
 #include "registry/household.h"
 #include "registry/person.h"
+#include "services/move_out.h"
 #include "services/notify.h"
 #include "trust/audit.h"
 #include "trust/keys.h"
@@ -265,6 +267,42 @@ Result<std::optional<Date>> CheckForm(const catalog::Item& item, const json& for
     HUKOU_RETURN_IF_ERROR(ChangesOf(item, form).status());
   }
   return DiscoveryDate(item, form, today);
+}
+
+// One-stop migration (B9, rules.h OriginMoveOuts): queues the origin's move-out of every subject
+// the national check found active at a peer, in the final approval's transaction. Returns the
+// requests as JSON for the effect result and the audit entry.
+Result<json> QueueOriginMoveOuts(store::Connection& conn, const catalog::Item& item, const Case& c,
+                                 const Clock& clock) {
+  std::vector<MoveOutSubject> subjects;
+  for (const CasePerson& p : c.persons) subjects.push_back({p.seq, p.id_number, p.name});
+  std::vector<SubjectCheck> checks;
+  for (const CaseCheck& k : c.checks) {
+    if (k.query == "identity") continue;
+    checks.push_back({k.id_number, k.outcome, k.peer});
+  }
+  json queued = json::array();
+  const std::vector<OriginMoveOut> moves = OriginMoveOuts(item, subjects, checks);
+  if (moves.empty()) return queued;
+  const json form = json::parse(c.form, nullptr, false);
+  HUKOU_ASSIGN_OR_RETURN(HouseholdRow h, FindHousehold(conn, Str(form, "household_number")));
+  std::optional<codes::Division> division = codes::Divisions::Get().Find(h.division_code);
+  for (const OriginMoveOut& m : moves) {
+    services::MoveOutRequest r;
+    r.peer = m.peer;
+    r.case_no = c.case_no;
+    r.item_name = item.name;
+    r.id_number = m.id_number;
+    r.name = m.name;
+    r.destination_station_code = c.station_code;
+    r.destination_station_name = c.station_name;
+    r.destination_division_code = h.division_code;
+    r.destination_division_name = division ? division->FullName() : h.division_code;
+    r.move_date = clock.Today().ToString();
+    HUKOU_RETURN_IF_ERROR(services::QueueMoveOut(conn, c.id, m.person_seq, r, clock));
+    queued.push_back({{"seq", m.person_seq}, {"peer", m.peer}});
+  }
+  return queued;
 }
 
 // Applies the item's registry effect (catalog.h) for an approved case; returns what it did.
@@ -615,6 +653,7 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
     bio.captured_at = b.Text(k, 7);
     c.biometrics.push_back(std::move(bio));
   }
+  HUKOU_ASSIGN_OR_RETURN(c.move_outs, services::MoveOutsOfCase(conn, c.id));
   return c;
 }
 
@@ -1049,6 +1088,8 @@ Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
       return Audit(conn, actor, "case." + step.action, c, detail, clock_);
     }
     HUKOU_ASSIGN_OR_RETURN(json result, ApplyEffect(conn, item, c, actor, clock_));
+    HUKOU_ASSIGN_OR_RETURN(json move_outs, QueueOriginMoveOuts(conn, item, c, clock_));
+    if (!move_outs.empty()) result["origin_move_outs"] = move_outs;
     const std::string notice = NoticeText(c, item, c.station_name);
     HUKOU_RETURN_IF_ERROR(
         conn.Exec("UPDATE cases SET status = $1, effect_result = $2, notice = $3, "

@@ -19,6 +19,7 @@
 #include "base/status.h"
 #include "catalog/catalog.h"
 #include "org/actor.h"
+#include "services/move_out.h"
 #include "services/national_check.h"
 #include "store/database.h"
 #include "trust/signer.h"
@@ -103,6 +104,8 @@ struct Case {
   std::vector<CaseStep> steps;
   std::vector<CaseCheck> checks;
   std::vector<CaseBiometric> biometrics;
+  // One-stop migration (B9): the origin's move-out asked of a peer, one per subject concerned.
+  std::vector<services::MoveOutState> move_outs;
 };
 
 // One subject of a case: a registered person (id_number) or new person data (births,

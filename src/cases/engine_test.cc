@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "archive/material.h"
+#include "cases/peer_move_out.h"
 #include "cases/rules.h"
 #include "catalog/catalog.h"
 #include "org/units.h"
@@ -787,6 +788,131 @@ TEST_P(EngineTest, AnArrivalKeepsTheNumberItWasCheckedUnder) {
   registry::Person p = Read(arrival);
   EXPECT_EQ(p.name, "王小雨");
   EXPECT_EQ(p.household_id, h1_.id);
+}
+
+// B9 one-stop migration: the final approval of HK0302 queues the origin's move-out at the peer
+// that the national check found the arrival active at, in the approval's transaction.
+TEST_P(EngineTest, AnArrivalActiveAtAPeerIsMovedOutThereByTheSameCase) {
+  Engine engine(db(), clock_);
+  const std::string arrival = "150602201504010018";
+  ReceiveInput in = Input("HK0302", "");
+  in.subjects.push_back(
+      {arrival,
+       {{"name", "王小雨"}, {"sex", "1"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  in.materials = {"application_form", "id_card", "origin_hukou", "residence_proof",
+                  "settle_condition"};
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  FixedCheck check("active");
+  ASSERT_TRUE(engine.NationalCheck(c->case_no, check, police_).ok());
+  CaptureAll(engine, c->case_no, police_);
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  auto reviewed = engine.Decide(c->case_no, {"approve", "", {}}, chief_);
+  ASSERT_TRUE(reviewed.ok()) << reviewed.error().message;
+  EXPECT_TRUE(reviewed->move_outs.empty()) << "only the final approval asks the origin";
+  auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  ASSERT_EQ(done->move_outs.size(), 1u);
+  const services::MoveOutState& m = done->move_outs[0];
+  EXPECT_EQ(m.person_seq, 1);
+  EXPECT_EQ(m.id_number, arrival);
+  EXPECT_EQ(m.peer, "ordos");
+  EXPECT_EQ(m.status, "pending");
+  EXPECT_EQ(m.move_date, "2026-11-20");
+  EXPECT_EQ(m.destination_division_name, "湖北省鄂州市鄂城区");
+  EXPECT_FALSE(m.destination_station_name.empty());
+  EXPECT_NE(done->effect_result.find("origin_move_outs"), std::string::npos);
+  EXPECT_EQ(Read(arrival).household_id, h1_.id);
+}
+
+TEST_P(EngineTest, NoMoveOutWhenTheCheckFoundNoRegistrationElsewhere) {
+  Engine engine(db(), clock_);
+  const std::string arrival = "150602201504010018";
+  ReceiveInput in = Input("HK0302", "");
+  in.subjects.push_back(
+      {arrival,
+       {{"name", "王小雨"}, {"sex", "1"}, {"ethnicity", "01"}, {"birth_date", "2015-04-01"}},
+       "20"});
+  in.materials = {"application_form", "id_card", "origin_hukou", "residence_proof",
+                  "settle_condition"};
+  in.form = {{"household_number", h1_.household_number}};
+  auto c = engine.Receive(in, Officer(7, org::Role::kWindowClerk, kStation1, kStation1));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  FixedCheck none("none");
+  ASSERT_TRUE(engine.NationalCheck(c->case_no, none, police_).ok());
+  CaptureAll(engine, c->case_no, police_);
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, police_).ok());
+  ASSERT_TRUE(engine.Decide(c->case_no, {"approve", "", {}}, chief_).ok());
+  auto done = engine.Decide(c->case_no, {"approve", "", {}}, branch_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_TRUE(done->move_outs.empty());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM move_out_requests"), 0);
+}
+
+// The origin's half: a peer's move-out cancels the person here (迁出, with the destination and
+// the peer's case in the history), once per (peer, case, person).
+TEST_P(EngineTest, APeersMoveOutCancelsHereOnceAndRefusesTheRest) {
+  PeerMoveOutInput in;
+  in.peer = "ordos";
+  in.case_no = "20261120000007";
+  in.item_name = "省内跨市户口迁移（一站式办理）";
+  in.id_number = son_;
+  in.name = "王小明";
+  in.destination_station_code = "150603510000";
+  in.destination_station_name = "康巴什派出所";
+  in.destination_division_code = "150603";
+  in.destination_division_name = "内蒙古自治区鄂尔多斯市康巴什区";
+  in.move_date = "2026-11-20";
+  auto done = ApplyPeerMoveOut(db(), in, clock_);
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  EXPECT_FALSE(done->repeated);
+  EXPECT_EQ(done->station_code, kStation1);
+  EXPECT_EQ(done->cancel_reason, "20");
+  EXPECT_EQ(done->cancel_date, "2026-11-20");
+  registry::Person p = Read(son_);
+  EXPECT_EQ(p.status, "cancelled");
+  EXPECT_EQ(p.cancel_reason, "20");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM change_log WHERE action = 'move_out' AND field = "
+                  "'status' AND reason LIKE '%ordos 办件 20261120000007%' AND reason LIKE "
+                  "'%迁往内蒙古自治区鄂尔多斯市康巴什区康巴什派出所%'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'move_out.peer'"), 1);
+
+  auto again = ApplyPeerMoveOut(db(), in, clock_);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+  EXPECT_TRUE(again->repeated);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM change_log WHERE action = 'move_out'"), 3)
+      << "no second change";
+
+  PeerMoveOutInput other = in;
+  other.case_no = "20261120000008";
+  auto cancelled = ApplyPeerMoveOut(db(), other, clock_);
+  ASSERT_FALSE(cancelled.ok());
+  EXPECT_EQ(cancelled.error().code, "move_out.already_cancelled");
+  EXPECT_NE(cancelled.error().message.find("迁出"), std::string::npos);
+  PeerMoveOutInput other_peer = in;
+  other_peer.peer = "wuhan";
+  EXPECT_EQ(ApplyPeerMoveOut(db(), other_peer, clock_).status().error().code,
+            "move_out.already_cancelled");
+
+  PeerMoveOutInput unknown = in;
+  unknown.id_number = "150602201504010018";
+  auto missing = ApplyPeerMoveOut(db(), unknown, clock_);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "move_out.not_registered");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM audit_log WHERE action = 'move_out.peer_refused'"), 3);
+
+  PeerMoveOutInput bad = in;
+  bad.case_no = "";
+  EXPECT_EQ(ApplyPeerMoveOut(db(), bad, clock_).status().error().code, "move_out.case_no");
+  bad = in;
+  bad.id_number = "123";
+  EXPECT_EQ(ApplyPeerMoveOut(db(), bad, clock_).status().error().code, "move_out.id_number");
+  bad = in;
+  bad.destination_station_name = "";
+  EXPECT_EQ(ApplyPeerMoveOut(db(), bad, clock_).status().error().code, "move_out.destination");
 }
 
 TEST_P(EngineTest, HouseholdSplitMovesTheMembersIntoANewHousehold) {

@@ -232,6 +232,28 @@ std::string CanonicalPayload(const DecisionRecord& r) {
   return out;
 }
 
+bool MovesOutAtOrigin(const catalog::Item& item) {
+  return item.effect == "migrate_in" && item.national_check;
+}
+
+std::vector<OriginMoveOut> OriginMoveOuts(const catalog::Item& item,
+                                          const std::vector<MoveOutSubject>& subjects,
+                                          const std::vector<SubjectCheck>& checks) {
+  std::vector<OriginMoveOut> out;
+  if (!MovesOutAtOrigin(item)) return out;
+  for (const MoveOutSubject& s : subjects) {
+    if (s.id_number.empty()) continue;
+    const SubjectCheck* latest = nullptr;
+    for (const SubjectCheck& k : checks) {
+      if (k.id_number == s.id_number) latest = &k;
+    }
+    if (latest && latest->outcome == "active" && !latest->peer.empty()) {
+      out.push_back({s.person_seq, s.id_number, s.name, latest->peer});
+    }
+  }
+  return out;
+}
+
 std::string FormatCaseNo(const Date& day, int64_t seq) {
   char buf[16];
   std::snprintf(buf, sizeof buf, "%06lld", static_cast<long long>(seq % 1000000));

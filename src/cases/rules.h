@@ -109,6 +109,35 @@ Status CheckChangeField(const catalog::Item& item, std::string_view field);
 std::vector<std::string> MissingMaterials(const catalog::Item& item,
                                           const std::vector<std::string>& provided_codes);
 
+// One-stop migration (一站式迁移, B9): an in-migration (effect migrate_in) of an item with the
+// national check registers the arrival at the destination, and the origin's move-out is part of
+// the same case — the resident does not go back to the origin. For every subject whose latest
+// national check by ID number found the person active at a peer instance, the final approval
+// asks that peer to move the person out. This covers HK0302 (省内跨市) and every other migrate_in
+// item with the check (投靠, 毕业生, 人才, 购房, 公共户, 集体户, and HK0303 跨省 too: a person who
+// holds a 迁移证 is already cancelled at the origin, so a check still finding them active means
+// the origin's move-out is missing). A subject checked as cancelled or registered nowhere, or
+// found active here (the check asks only peers), needs no request; items without the check
+// (HK0301 市内, moved inside this instance by the effect itself) never do.
+struct MoveOutSubject {
+  int person_seq = 0;
+  std::string id_number, name;
+};
+struct SubjectCheck {
+  std::string id_number;  // the number asked about ("" for a check by identity)
+  std::string outcome;    // none | active | cancelled
+  std::string peer;       // the instance whose answer won ("" for none)
+};
+struct OriginMoveOut {
+  int person_seq = 0;
+  std::string id_number, name, peer;
+};
+bool MovesOutAtOrigin(const catalog::Item& item);
+// The requests to send, in subject order; `checks` in the order they were recorded.
+std::vector<OriginMoveOut> OriginMoveOuts(const catalog::Item& item,
+                                          const std::vector<MoveOutSubject>& subjects,
+                                          const std::vector<SubjectCheck>& checks);
+
 // The signed text of a decision (deterministic; one "key=value" line each, in this order,
 // header hukou-case-step=2), then one trust::MaterialLine per material. Stored with the step:
 // payloads of version 1 (without material lines) stay verifiable as they were written.

@@ -217,5 +217,37 @@ TEST(FormatTest, CaseNumbersAndDurations) {
   EXPECT_NE(DnaNoticeText("1", "张三", "凤凰派出所").find("DNA"), std::string::npos);
 }
 
+TEST(OriginMoveOutTest, InMigrationsFoundActiveAtAPeerAreMovedOutThere) {
+  catalog::Item item = ThreeLevelItem();
+  item.effect = "migrate_in";
+  item.national_check = true;
+  const std::vector<MoveOutSubject> subjects = {
+      {1, "150602199001011234", "张三"}, {2, "150602201504010018", "张小雨"}, {3, "", "无号"}};
+  // Subject 1: first none, then active at ordos (the latest counts); subject 2: cancelled.
+  const std::vector<SubjectCheck> checks = {{"150602199001011234", "none", ""},
+                                            {"150602199001011234", "active", "ordos"},
+                                            {"150602201504010018", "cancelled", "ordos"}};
+  auto moves = OriginMoveOuts(item, subjects, checks);
+  ASSERT_EQ(moves.size(), 1u);
+  EXPECT_EQ(moves[0].person_seq, 1);
+  EXPECT_EQ(moves[0].peer, "ordos");
+  EXPECT_EQ(moves[0].name, "张三");
+  // The latest check decides: found cancelled after all → nothing to ask.
+  std::vector<SubjectCheck> later = checks;
+  later.push_back({"150602199001011234", "cancelled", "ordos"});
+  EXPECT_TRUE(OriginMoveOuts(item, subjects, later).empty());
+  // Active without a peer (not from another instance) → nothing to ask.
+  EXPECT_TRUE(OriginMoveOuts(item, subjects, {{"150602199001011234", "active", ""}}).empty());
+  // Items without the check (HK0301 市内: moved by the effect itself) and other effects: never.
+  catalog::Item within_city = item;
+  within_city.national_check = false;
+  EXPECT_FALSE(MovesOutAtOrigin(within_city));
+  EXPECT_TRUE(OriginMoveOuts(within_city, subjects, checks).empty());
+  catalog::Item restore = item;
+  restore.effect = "restore";
+  EXPECT_TRUE(OriginMoveOuts(restore, subjects, checks).empty());
+  EXPECT_TRUE(MovesOutAtOrigin(item));
+}
+
 }  // namespace
 }  // namespace hukou::cases

@@ -41,6 +41,7 @@ void RegisterAllRoutes(Router& router, App& app) {
   RegisterNotificationRoutes(router, app);
   RegisterCaseRoutes(router, app);
   RegisterNationalCheckRoutes(router, app);
+  RegisterPeerRoutes(router, app);
   RegisterArchiveRoutes(router, app);
   RegisterTrustRoutes(router, app);
   RegisterAuditRoutes(router, app);

@@ -14,6 +14,7 @@ namespace hukou::registry {
 class AccessLog;
 }
 namespace hukou::services {
+class MoveOutTransport;
 class NationalCheckProvider;
 class PeerTokens;
 }  // namespace hukou::services
@@ -30,6 +31,10 @@ struct App {
   registry::AccessLog* access_log = nullptr;
   services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
   const services::PeerTokens* peer_tokens = nullptr;  // instances allowed to ask this one (A9)
+  // One-stop migration (B9): sends the origin's move-out requests to the peers; the decision
+  // handler delivers a just-approved case's requests at once (the background loop retries).
+  // nullptr: no peers, requests wait for a deliverer.
+  services::MoveOutTransport* move_outs = nullptr;
   trust::Signer* signer = nullptr;  // signs case steps; nullptr: steps are stored unsigned
   trust::KeyStore* keys = nullptr;  // signing keys; null: users are created without keys
   // Scheme and host of the public site for the verification QR of documents, e.g.
@@ -61,6 +66,7 @@ void RegisterTrustRoutes(Router& router, App& app);  // trust_handlers.cc: keys,
 void RegisterCatalogRoutes(Router& router, App& app);        // catalog_handlers.cc: items, calendar
 void RegisterNotificationRoutes(Router& router, App& app);   // notification_handlers.cc
 void RegisterNationalCheckRoutes(Router& router, App& app);  // national_check_handlers.cc
+void RegisterPeerRoutes(Router& router, App& app);  // peer_handlers.cc: peers' move-outs (B9)
 
 void RegisterCaseRoutes(Router& router, App& app);     // cases_handlers.cc: case lifecycle (办件)
 void RegisterCatalogRoutes(Router& router, App& app);  // catalog_handlers.cc: items, calendar

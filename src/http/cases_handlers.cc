@@ -1,6 +1,7 @@
 // Cases (办件, docs/api.md "Cases"): receive at any window, decisions along the item's chain,
 // resubmission, issue, national check, biometrics, queries and the public progress query. Reads
 // of a case (personal data) are written to the access log.
+#include <algorithm>
 #include <string>
 
 #include "cases/engine.h"
@@ -8,6 +9,7 @@
 #include "codes/id_number.h"
 #include "http/app.h"
 #include "registry/access_log.h"
+#include "services/move_out.h"
 
 namespace hukou::http {
 namespace {
@@ -148,6 +150,27 @@ json CaseJson(const cases::Case& c, const catalog::Item& item, const org::Actor&
       }
     }
   }
+  json move_outs = json::array();
+  for (const services::MoveOutState& m : c.move_outs) {
+    move_outs.push_back(
+        {{"person_seq", m.person_seq},
+         {"id_number", Id(full, m.id_number)},
+         {"name", m.name},
+         {"peer", m.peer},
+         {"status", m.status},
+         {"status_name", m.status == "done"      ? "已完成"
+                         : m.status == "refused" ? "被拒绝"
+                                                 : "待办"},
+         {"destination", m.destination_division_name + m.destination_station_name},
+         {"move_date", m.move_date},
+         {"requested_at", m.created_at},
+         {"attempts", m.attempts},
+         {"last_error", m.last_error},
+         {"answered_at", m.answered_at.empty() ? json(nullptr) : json(m.answered_at)},
+         {"answer_code", m.answer_code},
+         {"answer_message", m.answer_message},
+         {"origin_station", m.origin_station}});
+  }
   const cases::Permissions may = cases::Engine::MayDo(item, c, actor);
   const cases::Case& cc = c;
   const catalog::ApprovalStep* awaited = cases::Engine::AwaitedStep(item, cc);
@@ -199,6 +222,7 @@ json CaseJson(const cases::Case& c, const catalog::Item& item, const org::Actor&
       {"checks", checks},
       {"biometrics", bio},
       {"effect_result", effect_result},
+      {"origin_move_outs", move_outs},
       {"may",
        {{"decide", may.decide},
         {"issue", may.issue},
@@ -471,6 +495,18 @@ void RegisterCaseRoutes(Router& router, App& app) {
     }
     auto c = EngineOf(app).Decide(req.Param("case_no"), in, *actor);
     if (!c.ok()) return ErrorResponse(c.error());
+    // One-stop migration (B9): the approval queued the origin's move-out; ask the peer right
+    // after the commit, so that the case usually shows the answer at once. A peer that does not
+    // answer is left to the background loop (its retries and back-off); the approval stands.
+    const bool pending = std::any_of(c->move_outs.begin(), c->move_outs.end(),
+                                     [](const auto& m) { return m.status == "pending"; });
+    if (pending && app.move_outs) {
+      auto sent = services::DeliverMoveOuts(*app.db, *app.move_outs, *app.clock, 20, c->id);
+      if (sent.ok() && *sent > 0) {
+        auto again = EngineOf(app).Get(req.Param("case_no"), *actor);
+        if (again.ok()) return CaseResponse(app, *again, *actor);
+      }
+    }
     return CaseResponse(app, *c, *actor);
   });
 

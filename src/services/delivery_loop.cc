@@ -6,7 +6,12 @@ namespace hukou::services {
 
 DeliveryLoop::DeliveryLoop(store::Database& db, Sender& sender, const Clock& clock,
                            std::chrono::milliseconds interval, int batch)
-    : db_(db), sender_(sender), clock_(clock), interval_(interval), batch_(batch) {}
+    : DeliveryLoop([&db, &sender, &clock](int n) { return DeliverPending(db, sender, clock, n); },
+                   "notify", interval, batch) {}
+
+DeliveryLoop::DeliveryLoop(Round round, std::string name, std::chrono::milliseconds interval,
+                           int batch)
+    : round_(std::move(round)), name_(std::move(name)), interval_(interval), batch_(batch) {}
 
 DeliveryLoop::~DeliveryLoop() { Stop(); }
 
@@ -25,6 +30,14 @@ void DeliveryLoop::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void DeliveryLoop::Wake() {
+  {
+    std::lock_guard lock(mu_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
 int DeliveryLoop::rounds() const {
   std::lock_guard lock(mu_);
   return rounds_;
@@ -33,17 +46,18 @@ int DeliveryLoop::rounds() const {
 void DeliveryLoop::Run() {
   std::unique_lock lock(mu_);
   while (!stopping_) {
+    woken_ = false;
     lock.unlock();
-    Result<int> sent = DeliverPending(db_, sender_, clock_, batch_);
+    Result<int> sent = round_(batch_);
     if (!sent.ok()) {
-      spdlog::warn("notify: delivery failed: {} {}", sent.error().code, sent.error().message);
+      spdlog::warn("{}: delivery failed: {} {}", name_, sent.error().code, sent.error().message);
     } else if (*sent > 0) {
-      spdlog::info("notify: delivered {} notification(s)", *sent);
+      spdlog::info("{}: delivered {}", name_, *sent);
     }
     lock.lock();
     ++rounds_;
     if (sent.ok() && *sent == batch_) continue;
-    cv_.wait_for(lock, interval_, [this] { return stopping_; });
+    cv_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
   }
 }
 

@@ -19,8 +19,13 @@ Each tests/api/*.json file is one scenario:
 "peer" starts a second instance (its own fresh database, and its own demo city when "demo" is
 given) and configures the two as national-check peers of each other (hukou serve --peer and
 --peer-token on both; the main instance calls it "peer", the peer calls the main one "main").
-Steps with "on": "peer" go to it (logins are per instance); ${peer_truth} is its ground truth and
-${peer_url} its base URL.
+Steps with "on": "peer" go to it (logins are per instance); ${peer_truth} is its ground truth,
+${peer_url} its base URL and ${peer_token} the token it accepts from the main instance (to call a
+peer-only route directly).
+
+A step may carry "retry": {"times": N, "delay": S}: while the expectation is not met the request is
+sent again, up to N more times, S seconds apart (default 0.5) — for what a server completes in the
+background, e.g. a peer's answer to a queued request.
 
 "raw_body" is sent as UTF-8 text, "raw_body_hex" as the bytes it spells (spaces ignored; for
 invalid UTF-8); "raw_body_repeat": N sends either N times over (for oversized bodies).
@@ -392,7 +397,8 @@ def free_port():
 SCENARIO_KEYS = {"name", "description", "demo", "peer", "steps"}
 PEER_KEYS = {"demo"}
 DEMO_KEYS = {"persons", "seed", "city"}
-STEP_KEYS = {"as", "note", "request", "expect", "save", "on"}
+STEP_KEYS = {"as", "note", "request", "expect", "save", "on", "retry"}
+RETRY_KEYS = {"times", "delay"}
 REQUEST_KEYS = {"method", "path", "body", "raw_body", "raw_body_hex", "raw_body_repeat", "headers"}
 EXPECT_KEYS = {"status", "json", "headers", "text"}
 
@@ -437,6 +443,12 @@ def load_scenario(path):
     for i, step in enumerate(steps, 1):
         check_keys(step, STEP_KEYS, f"step {i}")
         check_keys(step.get("request"), REQUEST_KEYS, f"step {i} request")
+        if "retry" in step:
+            check_keys(step["retry"], RETRY_KEYS, f"step {i} retry")
+            times, delay = step["retry"].get("times", 0), step["retry"].get("delay", 0.5)
+            if not (type(times) is int and 0 <= times <= 100) or \
+                    not (is_number(delay) and 0 <= delay <= 10):
+                raise ScenarioError(f"step {i}: retry.times must be 0–100 and retry.delay 0–10 s")
         request = step["request"]
         if not isinstance(request.get("path"), str) or not request["path"].startswith("/"):
             raise ScenarioError(f"step {i}: request.path must start with /")
@@ -652,8 +664,18 @@ def run_steps(scenario, ports, outcome, variables, verbose):
                 body *= request.get("raw_body_repeat", 1)
             if body is not None and not any(h.lower() == "content-type" for h in headers):
                 headers["Content-Type"] = "application/json"
-            response = http_request(port, method, target, body, headers, jar)
-            problems = check_response(step.get("expect"), response, variables)
+            # "retry": {"times": N, "delay": S} sends the request again (up to N more times,
+            # S seconds apart) while the expectation is not met: for effects that a server
+            # completes in the background (a peer's answer to a queued request).
+            retry = step.get("retry") or {}
+            attempts_left = int(retry.get("times", 0))
+            while True:
+                response = http_request(port, method, target, body, headers, jar)
+                problems = check_response(step.get("expect"), response, variables)
+                if not problems or attempts_left <= 0:
+                    break
+                attempts_left -= 1
+                time.sleep(float(retry.get("delay", 0.5)))
             if problems:
                 raise StepFailure(problems + ["response: " + str(response.status) + " " +
                                               response.text()[:1500]])
@@ -702,6 +724,7 @@ def start_pair(opts, main_url, peer_url, workdir, peer_dir, servers):
     peer = Server(opts.hukou, peer_url, peer_dir, extra_args=[
         "--peer", f"main=http://127.0.0.1:{main_port}={to_main}",
         "--peer-token", f"main={to_peer}"])
+    peer.peer_token = to_peer  # what the peer accepts from the main instance
     servers.append(("peer", peer))
     peer.start()
     main = Server(opts.hukou, main_url, workdir, port=main_port, extra_args=[
@@ -732,6 +755,7 @@ def run_scenario(path, opts):
             server, peer = start_pair(opts, main_url, peer_url, workdir, peer_dir, servers)
             ports = {"main": server.port, "peer": peer.port}
             variables["peer_url"] = f"http://127.0.0.1:{peer.port}"
+            variables["peer_token"] = peer.peer_token
             if peer_truth is not None:
                 variables["peer_truth"] = peer_truth
         else:

@@ -94,6 +94,27 @@ export interface CaseBiometric {
   captured_at: string;
 }
 
+/** One-stop migration (一站式迁移): the origin's move-out asked of a peer instance. */
+export interface CaseOriginMoveOut {
+  person_seq: number;
+  id_number: string;
+  name: string;
+  peer: string;
+  /** pending | done | refused */
+  status: string;
+  /** 待办 | 已完成 | 被拒绝 */
+  status_name: string;
+  destination: string;
+  move_date: string;
+  requested_at: string;
+  attempts: number;
+  last_error: string;
+  answered_at: string | null;
+  answer_code: string;
+  answer_message: string;
+  origin_station: string;
+}
+
 export interface CaseDetail {
   case_no: string;
   item: {
@@ -128,6 +149,8 @@ export interface CaseDetail {
   missing: string[];
   checks: CaseCheck[];
   biometrics: CaseBiometric[];
+  /** Absent from servers before one-stop migration. */
+  origin_move_outs?: CaseOriginMoveOut[];
   effect_result: { effect?: string; persons?: { seq: number; person_id: number; id_number: string; name: string }[]; [k: string]: unknown };
   notice: string | null;
   version: number;
@@ -247,6 +270,8 @@ export const CASE_STATUS: Record<string, { title: string; type: 'primary' | 'suc
 export const DECISION_TITLES: Record<string, string> = { approve: '同意', return: '退回补正', reject: '不予办理' };
 export const MATERIAL_STATES: Record<string, string> = { provided: '已提交', system_verified: '系统核验', missing: '未提交' };
 export const CHECK_OUTCOMES: Record<string, string> = { none: '无户籍记录', active: '有有效户口', cancelled: '户口已注销' };
+/** The origin's move-out of one-stop migration (迁出地注销). */
+export const MOVE_OUT_STATES: Record<string, string> = { pending: '待办', done: '已完成', refused: '被拒绝' };
 export const BIOMETRIC_KINDS: Record<string, string> = { photo: '人像照片', fingerprint: '指纹', portrait_comparison: '人像比对' };
 
 /** Roles that may take a chain step of `role` (a station chief also takes police steps). */

@@ -42,6 +42,21 @@ Result<org::Actor> Reader(const App& app, const Request& req,
   return actor;
 }
 
+// Who reads a case's materials: the archive checks the handling station's scope; the receiving
+// window's station of a 全域通办 case captured them and sees the case (cases::Engine), so its
+// officers read them as within that one handling station.
+Result<org::Actor> MaterialReader(store::Connection& conn, std::string_view case_no,
+                                  org::Actor actor) {
+  HUKOU_ASSIGN_OR_RETURN(store::Rows r,
+                         conn.Query("SELECT station_code, receiving_station_code FROM cases WHERE "
+                                    "case_no = $1",
+                                    {std::string(case_no)}));
+  if (!r.empty() && !actor.InScope(r.Text(0, 0)) && actor.InScope(r.Text(0, 1))) {
+    actor.scope_prefix = r.Text(0, 0);
+  }
+  return actor;
+}
+
 // 查询留痕: the view of a case's archive (personal data) before the response leaves.
 Status LogView(const App& app, const org::Actor& actor, const Request& req, std::string action,
                std::string subject, std::string kind = "case") {
@@ -221,7 +236,9 @@ void AddMaterialRoutes(Router& router, App& app) {
         if (!actor.ok()) return ErrorResponse(actor.error());
         std::vector<archive::Material> all;
         Status read = app.db->Read([&](store::Connection& conn) -> Status {
-          HUKOU_ASSIGN_OR_RETURN(all, archive::ListMaterials(conn, req.Param("case_no"), *actor));
+          HUKOU_ASSIGN_OR_RETURN(org::Actor reader,
+                                 MaterialReader(conn, req.Param("case_no"), *actor));
+          HUKOU_ASSIGN_OR_RETURN(all, archive::ListMaterials(conn, req.Param("case_no"), reader));
           return Status::Ok();
         });
         if (!read.ok()) return ErrorResponse(read.error());
@@ -244,8 +261,10 @@ void AddMaterialRoutes(Router& router, App& app) {
           if (!id.ok()) return ErrorResponse(id.error());
           archive::MaterialFile file;
           Status read = app.db->Read([&](store::Connection& conn) -> Status {
+            HUKOU_ASSIGN_OR_RETURN(org::Actor reader,
+                                   MaterialReader(conn, req.Param("case_no"), *actor));
             HUKOU_ASSIGN_OR_RETURN(file, archive::ReadMaterialFile(conn, req.Param("case_no"), *id,
-                                                                   thumbnail, *actor));
+                                                                   thumbnail, reader));
             return Status::Ok();
           });
           if (!read.ok()) return ErrorResponse(read.error());
@@ -276,8 +295,10 @@ void AddMaterialRoutes(Router& router, App& app) {
                  HUKOU_ASSIGN_OR_RETURN(catalog::Item item,
                                         catalog::GetItem(conn, req.Query("item_code"), version));
                  // Scope: the case's materials (if any) must be in scope.
+                 HUKOU_ASSIGN_OR_RETURN(org::Actor reader,
+                                        MaterialReader(conn, req.Param("case_no"), *actor));
                  HUKOU_RETURN_IF_ERROR(
-                     archive::ListMaterials(conn, req.Param("case_no"), *actor).status());
+                     archive::ListMaterials(conn, req.Param("case_no"), reader).status());
                  HUKOU_ASSIGN_OR_RETURN(
                      c, archive::GetCompleteness(conn, req.Param("case_no"), item.materials));
                  return Status::Ok();

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "services/outbox.h"
 #include "trust/audit.h"
 
 namespace hukou::services {
@@ -14,10 +15,6 @@ namespace {
 using nlohmann::json;
 
 constexpr size_t kMaxAnswerBytes = size_t{64} * 1024;
-
-std::string After(const Clock& clock, int64_t seconds) {
-  return FormatIso(clock.Now() + std::chrono::seconds(seconds));
-}
 
 size_t Collect(char* data, size_t size, size_t n, void* out) {
   auto* body = static_cast<std::string*>(out);
@@ -69,18 +66,6 @@ Result<std::vector<Pending>> ScanPending(store::Database& db, const Clock& clock
   return out;
 }
 
-Result<bool> Claim(store::Database& db, const Clock& clock, int64_t id) {
-  int64_t changed = 0;
-  HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& c) -> Status {
-    HUKOU_ASSIGN_OR_RETURN(
-        changed, c.Exec("UPDATE move_out_requests SET next_attempt_at = $1 WHERE id = $2 AND "
-                        "status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $3)",
-                        {After(clock, kMoveOutLeaseSeconds), id, clock.NowIso()}));
-    return Status::Ok();
-  }));
-  return changed == 1;
-}
-
 Status RecordAttempt(store::Database& db, const Clock& clock, const Pending& p,
                      const Result<MoveOutAnswer>& sent) {
   const int64_t attempts = p.attempts + 1;
@@ -102,11 +87,11 @@ Status RecordAttempt(store::Database& db, const Clock& clock, const Pending& p,
       action = a.done ? "move_out.done" : "move_out.refused";
       if (!a.done) detail["answer"] = a.code;
     } else {
-      HUKOU_RETURN_IF_ERROR(
-          c.Exec("UPDATE move_out_requests SET attempts = $1, last_error = $2, "
-                 "next_attempt_at = $3 WHERE id = $4",
-                 {attempts, sent.error().message, After(clock, MoveOutRetryDelay(attempts)), p.id})
-              .status());
+      HUKOU_RETURN_IF_ERROR(c.Exec("UPDATE move_out_requests SET attempts = $1, last_error = $2, "
+                                   "next_attempt_at = $3 WHERE id = $4",
+                                   {attempts, sent.error().message,
+                                    InstantAfter(clock, MoveOutRetryDelay(attempts)), p.id})
+                                .status());
       action = "move_out.send_failed";
       detail["error"] = sent.error().code;
     }
@@ -226,7 +211,8 @@ Result<int> DeliverMoveOuts(store::Database& db, MoveOutTransport& transport, co
   HUKOU_ASSIGN_OR_RETURN(auto pending, ScanPending(db, clock, limit, case_id));
   int answered = 0;
   for (const Pending& p : pending) {
-    HUKOU_ASSIGN_OR_RETURN(bool mine, Claim(db, clock, p.id));
+    HUKOU_ASSIGN_OR_RETURN(
+        bool mine, ClaimOutboxRow(db, clock, "move_out_requests", p.id, kMoveOutLeaseSeconds));
     if (!mine) continue;
     Result<MoveOutAnswer> a = transport.Send(p.r);
     if (!a.ok()) {

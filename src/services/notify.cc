@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "services/outbox.h"
 #include "trust/audit.h"
 
 namespace hukou::services {
@@ -32,10 +33,6 @@ std::string MaskRecipient(const Notification& n) {
   return n.recipient.substr(0, 3) + "****" + n.recipient.substr(n.recipient.size() - 4);
 }
 
-std::string After(const Clock& clock, int64_t seconds) {
-  return FormatIso(clock.Now() + std::chrono::seconds(seconds));
-}
-
 struct Pending {
   int64_t id = 0;
   int64_t attempts = 0;
@@ -62,19 +59,6 @@ Result<std::vector<Pending>> ScanPending(store::Database& db, const Clock& clock
   return out;
 }
 
-// Takes the row for this deliverer for kLeaseSeconds; false when another one holds it.
-Result<bool> Claim(store::Database& db, const Clock& clock, int64_t id) {
-  int64_t changed = 0;
-  HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& c) -> Status {
-    HUKOU_ASSIGN_OR_RETURN(
-        changed, c.Exec("UPDATE notification_outbox SET next_attempt_at = $1 WHERE id = $2 AND "
-                        "status = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= $3)",
-                        {After(clock, kLeaseSeconds), id, clock.NowIso()}));
-    return Status::Ok();
-  }));
-  return changed == 1;
-}
-
 Status RecordAttempt(store::Database& db, const Clock& clock, const Pending& p,
                      const Status& sent) {
   int64_t attempts = p.attempts + 1;
@@ -93,7 +77,7 @@ Status RecordAttempt(store::Database& db, const Clock& clock, const Pending& p,
                  "next_attempt_at = $4 WHERE id = $5",
                  {std::string(give_up ? "failed" : "pending"), attempts,
                   sent.error().code + ": " + sent.error().message,
-                  give_up ? store::Value{} : store::Value{After(clock, wait)}, p.id})
+                  give_up ? store::Value{} : store::Value{InstantAfter(clock, wait)}, p.id})
               .status());
     }
     nlohmann::json detail = {{"channel", p.n.channel}, {"attempts", attempts}};
@@ -138,7 +122,8 @@ Result<int> DeliverPending(store::Database& db, Sender& sender, const Clock& clo
   HUKOU_ASSIGN_OR_RETURN(auto pending, ScanPending(db, clock, limit));
   int sent = 0;
   for (const Pending& p : pending) {
-    HUKOU_ASSIGN_OR_RETURN(bool mine, Claim(db, clock, p.id));
+    HUKOU_ASSIGN_OR_RETURN(bool mine,
+                           ClaimOutboxRow(db, clock, "notification_outbox", p.id, kLeaseSeconds));
     if (!mine) continue;
     Status s = sender.Send(p.n);
     HUKOU_RETURN_IF_ERROR(RecordAttempt(db, clock, p, s));

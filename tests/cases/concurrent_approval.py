@@ -22,121 +22,16 @@ skipped (no binary).
 """
 
 import argparse
-import http.client
-import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 
-SKIP = 77
-PASSWORD = os.environ.get("HUKOU_DEMO_PASSWORD", "hukou123")
-START_TIMEOUT = 60.0
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c"
-    "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082")
-CHARS = "甲乙丙丁戊己庚辛壬癸"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, hukou, db_url, workdir):
-        self.hukou, self.db_url = hukou, db_url
-        self.log_path = os.path.join(workdir, "serve.log")
-        self.port = free_port()
-        self.process = None
-
-    def start(self):
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [self.hukou, "serve", "--db", self.db_url, "--address", "127.0.0.1", "--port",
-                 str(self.port), "--threads", "8"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if self.request("GET", "/api/v1/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not start (see {self.log_path})")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def connection(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-
-    def request(self, method, path, body=None, cookie=None, raw=None, content_type=None,
-                conn=None, before_send=None):
-        conn = conn or self.connection()
-        headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            data = json.dumps(body).encode()
-        if raw is not None:
-            headers["Content-Type"] = content_type
-            data = raw
-        if cookie:
-            headers["Cookie"] = cookie
-        try:
-            if before_send:
-                conn.connect()
-                before_send()
-            conn.request(method, path, body=data, headers=headers)
-            r = conn.getresponse()
-            payload = r.read()
-            set_cookie = r.getheader("Set-Cookie")
-        finally:
-            conn.close()
-        try:
-            parsed = json.loads(payload) if payload else None
-        except ValueError:
-            parsed = None
-        return r.status, parsed, set_cookie
-
-    def login(self, user):
-        status, body, set_cookie = self.request("POST", "/api/v1/auth/login",
-                                                {"login": user, "password": PASSWORD})
-        if status != 200 or not set_cookie:
-            raise RuntimeError(f"login {user} failed: {status} {body}")
-        return set_cookie.split(";", 1)[0]
-
-
-class Checks:
-    def __init__(self):
-        self.failures, self.count = 0, 0
-
-    def expect(self, what, ok, got=None):
-        self.count += 1
-        if ok:
-            print(f"ok   {what}")
-        else:
-            self.failures += 1
-            print(f"FAIL {what}: {json.dumps(got, ensure_ascii=False, default=str)[:1200]}")
-        return ok
-
-
-def query(path, sql, params=()):
-    with sqlite3.connect(path) as db:
-        return db.execute(sql, params).fetchall()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from blackbox import CHARS, PASSWORD, PNG, SKIP, Checks, Server, find_hukou, run_hukou, \
+    sqlite_rows as query  # noqa: E402
 
 
 class Cases:
@@ -273,11 +168,11 @@ def run_round(c, cases, db_path, label, step, cookies, send_version, tally):
 
 
 def run_test(hukou, rounds):
-    c = Checks()
+    c = Checks(limit=1200)
     with tempfile.TemporaryDirectory(prefix="hukou-race-") as workdir:
         db_path = os.path.join(workdir, "city.db")
         url = "sqlite:" + db_path
-        server = Server(hukou, url, workdir)
+        server = Server(hukou, url, os.path.join(workdir, "serve.log"), request_timeout=60)
         try:
             for args in (["migrate", "--db", url],
                          ["demo", "--db", url, "--city", "ezhou", "--seed", "5", "--persons",
@@ -285,7 +180,7 @@ def run_test(hukou, rounds):
                          ["user", "add", "--db", url, "--login", "chief1b", "--password",
                           PASSWORD, "--role", "station_chief", "--unit", "420704510000",
                           "--name", "第二所长"]):
-                r = subprocess.run([hukou, *args], capture_output=True, text=True, timeout=600)
+                r = run_hukou(hukou, *args)
                 if r.returncode != 0:
                     raise RuntimeError(f"{args[0]} failed: {r.stderr[-800:]}")
             c.expect("chief1b is a station chief of police1's station",
@@ -318,9 +213,8 @@ def run_test(hukou, rounds):
             c.expect("setup", False, str(e))
         finally:
             server.stop()
-            if c.failures and os.path.exists(server.log_path):
-                with open(server.log_path, encoding="utf-8", errors="replace") as f:
-                    print("--- server log (tail)\n" + "".join(f.readlines()[-20:]))
+            if c.failures:
+                server.print_log_tail(20)
     return c
 
 
@@ -329,9 +223,8 @@ def main():
     parser.add_argument("--hukou", required=True)
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
-    hukou = os.path.abspath(args.hukou)
-    if not os.access(hukou, os.X_OK):
-        print(f"race: skipped, no executable {hukou}")
+    hukou = find_hukou(args.hukou, "race: skipped, no executable {path}")
+    if hukou is None:
         return SKIP
     c = run_test(hukou, args.rounds)
     print(f"race: {c.count - c.failures} passed, {c.failures} failed")

@@ -20,38 +20,18 @@ Usage: kill_during_approvals.py --hukou build/hukou [--backend sqlite|postgres|a
 """
 
 import argparse
-import http.client
-import json
 import os
 import queue
 import secrets
-import shutil
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.parse
 
-SKIP = 77
-PASSWORD = os.environ.get("HUKOU_DEMO_PASSWORD", "hukou123")
-START_TIMEOUT = 60.0
-# A 2×2 PNG: the application form's scan.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c"
-    "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082")
-
-
-CHARS = "甲乙丙丁戊己庚辛壬癸"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from blackbox import CHARS, PNG, SKIP, Checks, Server, as_strict_json, build_demo, \
+    drop_pg_database, find_hukou, new_pg_database, psql  # noqa: E402
 
 
 class Database:
@@ -65,18 +45,7 @@ class Database:
         else:
             self.admin = pg_url
             self.name = "hukou_kill_" + secrets.token_hex(4)
-            self.psql(self.admin, f"CREATE DATABASE {self.name}")
-            parts = urllib.parse.urlsplit(pg_url)
-            self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
-
-    @staticmethod
-    def psql(url, sql):
-        psql = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
-        r = subprocess.run([psql, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1",
-                            url, "-c", sql], capture_output=True, text=True, timeout=120)
-        if r.returncode != 0:
-            raise RuntimeError(f"psql failed ({sql}): {r.stderr.strip()}")
-        return [tuple(line.split("\t")) for line in r.stdout.splitlines() if line]
+            self.url = new_pg_database(self.admin, self.name)
 
     def query(self, sql):
         """Rows as tuples of text (both backends answer alike)."""
@@ -84,93 +53,11 @@ class Database:
             with sqlite3.connect(self.path) as db:
                 return [tuple("" if v is None else str(v) for v in row)
                         for row in db.execute(sql).fetchall()]
-        return self.psql(self.url, sql)
+        return psql(self.url, sql)
 
     def drop(self):
         if self.backend != "sqlite":
-            self.psql(self.admin, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
-
-
-class Server:
-    def __init__(self, hukou, db_url, workdir):
-        self.hukou, self.db_url = hukou, db_url
-        self.log_path = os.path.join(workdir, "serve.log")
-        self.port = free_port()
-        self.process = None
-
-    def start(self):
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [self.hukou, "serve", "--db", self.db_url, "--address", "127.0.0.1", "--port",
-                 str(self.port), "--threads", "8"],
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if self.request("GET", "/api/v1/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not start (see {self.log_path})")
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def request(self, method, path, body=None, cookie=None, raw=None, content_type=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            data = json.dumps(body)
-        if raw is not None:
-            headers["Content-Type"] = content_type
-            data = raw
-        if cookie:
-            headers["Cookie"] = cookie
-        try:
-            conn.request(method, path, body=data, headers=headers)
-            r = conn.getresponse()
-            payload = r.read()
-            set_cookie = r.getheader("Set-Cookie")
-        finally:
-            conn.close()
-        try:
-            parsed = json.loads(payload) if payload else None
-        except ValueError:
-            parsed = None
-        return r.status, parsed, set_cookie
-
-    def login(self, user):
-        status, body, set_cookie = self.request("POST", "/api/v1/auth/login",
-                                                {"login": user, "password": PASSWORD})
-        if status != 200 or not set_cookie:
-            raise RuntimeError(f"login {user} failed: {status} {body}")
-        return set_cookie.split(";", 1)[0]
-
-
-class Checks:
-    def __init__(self, label):
-        self.label, self.failures, self.count = label, 0, 0
-
-    def expect(self, what, ok, got=None):
-        self.count += 1
-        if ok:
-            print(f"ok   [{self.label}] {what}")
-        else:
-            self.failures += 1
-            print(f"FAIL [{self.label}] {what}: {json.dumps(got, ensure_ascii=False)[:800]}")
+            drop_pg_database(self.admin, self.name)
 
 
 def receive_cases(server, db, n):
@@ -298,14 +185,12 @@ def check_consistency(db, c, phase, base_persons, all_approved=False):
 
 
 def run_backend(hukou, backend, pg_url, n_cases, threads):
-    c = Checks(backend)
+    c = Checks(backend, limit=800, show=as_strict_json)
     with tempfile.TemporaryDirectory(prefix="hukou-kill-") as workdir:
         db = Database(backend, workdir, pg_url)
-        server = Server(hukou, db.url, workdir)
+        server = Server(hukou, db.url, os.path.join(workdir, "serve.log"))
         try:
-            subprocess.run([hukou, "demo", "--db", db.url, "--city", "ezhou", "--seed", "5",
-                            "--persons", "200"], check=True, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=600)
+            build_demo(hukou, db.url, city="ezhou", seed=5, persons=200)
             base = int(db.query("SELECT COUNT(*) FROM persons")[0][0])
             server.start()
             cases = receive_cases(server, db, n_cases)
@@ -330,9 +215,8 @@ def run_backend(hukou, backend, pg_url, n_cases, threads):
             c.expect("setup", False, str(e))
         finally:
             server.stop()
-            if c.failures and os.path.exists(server.log_path):
-                with open(server.log_path, encoding="utf-8", errors="replace") as f:
-                    print("--- server log (tail)\n" + "".join(f.readlines()[-20:]))
+            if c.failures:
+                server.print_log_tail(20)
             db.drop()
     return c
 
@@ -345,9 +229,8 @@ def main():
     parser.add_argument("--cases", type=int, default=60)
     parser.add_argument("--threads", type=int, default=6)
     args = parser.parse_args()
-    hukou = os.path.abspath(args.hukou)
-    if not os.access(hukou, os.X_OK):
-        print(f"kill: skipped, no executable {hukou}")
+    hukou = find_hukou(args.hukou, "kill: skipped, no executable {path}")
+    if hukou is None:
         return SKIP
     backends = ["sqlite", "postgres"] if args.backend == "all" else [args.backend]
     if not args.pg_url:

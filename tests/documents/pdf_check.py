@@ -13,7 +13,6 @@ the binary or the poppler/zbar tools.
 """
 
 import argparse
-import http.client
 import json
 import os
 import shutil
@@ -22,22 +21,15 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "peers"))
-from two_instances import SKIP, Checks, Instance, free_port  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, "..", "support"))
+from blackbox import PNG, SKIP, Checks, as_strict_json, build_demo, find_hukou, \
+    sqlite_server  # noqa: E402
 
 
 def fetch(instance, path, user=None, method="GET", body=None, headers=None):
     """(status, headers dict lower-cased, raw bytes)."""
-    conn = http.client.HTTPConnection("127.0.0.1", instance.port, timeout=60)
-    h = dict(headers or {})
-    if user:
-        h["Cookie"] = instance.cookie[user]
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse()
-    data = r.read()
-    out = (r.status, {k.lower(): v for k, v in r.getheaders()}, data)
-    conn.close()
-    return out
+    r, data = instance.fetch(method, path, body=body, headers=headers, user=user, timeout=60)
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, data
 
 
 def read_ppm(path):
@@ -127,7 +119,7 @@ def check_pdf(checks, instance, workdir, name, pdf, doc_no, words):
 
 
 def run(instance, workdir):
-    checks = Checks()
+    checks = Checks(limit=600, show=as_strict_json)
     for user in ("clerk1", "police2"):
         instance.login(user)
     truth_person = instance.query(
@@ -159,9 +151,7 @@ def run(instance, workdir):
                   headers["x-document-number"], again.get("x-document-number"))
 
     # Acceptance needs the application form captured (C2); a 2×2 PNG stands for its scan.
-    scan = bytes.fromhex(
-        "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c"
-        "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082")
+    scan = PNG
     status, _, captured = fetch(
         instance, f"/api/v1/archive/cases/{case_no}/materials?material_code=application_form"
         "&source=scan&file_name=application_form.png", "clerk1", method="POST", body=scan,
@@ -187,9 +177,8 @@ def main():
     parser.add_argument("--hukou", default=os.path.join(HERE, "..", "..", "build", "hukou"))
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
     args = parser.parse_args()
-    hukou = os.path.abspath(args.hukou)
-    if not os.access(hukou, os.X_OK):
-        print(f"skip: no hukou binary at {hukou}")
+    hukou = find_hukou(args.hukou, "skip: no hukou binary at {path}")
+    if hukou is None:
         return SKIP
     for tool in ("pdftoppm", "pdftotext", "zbarimg"):
         if not shutil.which(tool):
@@ -200,10 +189,9 @@ def main():
     os.makedirs(static)
     with open(os.path.join(static, "index.html"), "w") as f:
         f.write("<!doctype html><title>hukou-console</title>")
-    instance = Instance(hukou, workdir, "ezhou", 7, free_port())
-    instance.seed = 7
+    instance = sqlite_server(hukou, workdir, "ezhou")
     try:
-        instance.build(300)
+        build_demo(hukou, instance.db_url, city="ezhou", seed=7, persons=300, timeout=None)
         instance.start(["--static", static])
         return run(instance, workdir)
     finally:

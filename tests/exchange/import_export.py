@@ -36,7 +36,10 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from blackbox import SKIP, Checks, as_text, find_hukou, run_hukou as run, \
+    sqlite_rows as query  # noqa: E402
+
 HAN = re.compile("[\u4e00-\u9fff]")
 PERSON_COLUMNS = [
     "id_number", "name", "sex", "ethnicity", "birth_date", "former_names", "native_place",
@@ -65,30 +68,6 @@ HOUSEHOLD_SQL = (
     "a.unit_no, a.room, a.full_text, a.station_code "
     "FROM households h JOIN addresses a ON a.id = h.address_id "
     "LEFT JOIN persons hp ON hp.id = h.head_person_id ORDER BY h.household_number")
-
-
-class Checks:
-    def __init__(self):
-        self.failures, self.count = 0, 0
-
-    def expect(self, what, ok, got=None):
-        self.count += 1
-        if ok:
-            print(f"ok   {what}")
-        else:
-            self.failures += 1
-            shown = got if isinstance(got, str) else repr(got)
-            print(f"FAIL {what}: {shown[:1500]}")
-        return ok
-
-
-def run(hukou, *args, timeout=600):
-    return subprocess.run([hukou, *args], capture_output=True, text=True, timeout=timeout)
-
-
-def query(path, sql):
-    with sqlite3.connect(path) as db:
-        return db.execute(sql).fetchall()
 
 
 def count(path, table, where=""):
@@ -209,7 +188,7 @@ def corrupt(src_dir, dst_dir):
 
 
 def run_test(hukou):
-    c = Checks()
+    c = Checks(show=as_text)
     with tempfile.TemporaryDirectory(prefix="hukou-exchange-") as work:
         a, b, t = (os.path.join(work, n + ".db") for n in ("city", "copy", "target"))
         for db in (a, b, t):
@@ -284,9 +263,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--hukou", required=True)
     args = parser.parse_args()
-    hukou = os.path.abspath(args.hukou)
-    if not os.access(hukou, os.X_OK):
-        print(f"exchange: skipped, no executable {hukou}")
+    hukou = find_hukou(args.hukou, "exchange: skipped, no executable {path}")
+    if hukou is None:
         return SKIP
     try:
         c = run_test(hukou)

@@ -15,114 +15,21 @@ Usage: two_instances.py --hukou build/hukou. Exit 0 passed, 1 failed, 77 skipped
 """
 
 import argparse
-import http.client
-import json
 import os
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 
-SKIP = 77
-PASSWORD = os.environ.get("HUKOU_DEMO_PASSWORD", "hukou123")
-START_TIMEOUT = 60.0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from blackbox import SKIP, Checks, as_strict_json, build_demo, find_hukou, \
+    sqlite_server  # noqa: E402
+
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def check_char(first17):
     return "10X98765432"[sum(int(c) * w for c, w in zip(first17, WEIGHTS)) % 11]
-
-
-class Instance:
-    def __init__(self, hukou, workdir, city, seed, port):
-        self.hukou, self.city, self.port = hukou, city, port
-        self.db_path = os.path.join(workdir, city + ".db")
-        self.log_path = os.path.join(workdir, city + ".log")
-        self.process = None
-        self.cookie = {}
-
-    def build(self, persons):
-        subprocess.run([self.hukou, "demo", "--db", "sqlite:" + self.db_path, "--city", self.city,
-                        "--seed", str(self.seed), "--persons", str(persons)],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def start(self, args):
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [self.hukou, "serve", "--db", "sqlite:" + self.db_path, "--address", "127.0.0.1",
-                 "--port", str(self.port), "--threads", "4"] + args,
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if self.request("GET", "/api/v1/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.city}: server did not start (see {self.log_path})")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def request(self, method, path, body=None, headers=None, user=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        h = {"Accept": "application/json"}
-        if body is not None:
-            h["Content-Type"] = "application/json"
-        if user and user in self.cookie:
-            h["Cookie"] = self.cookie[user]
-        h.update(headers or {})
-        conn.request(method, path, body=None if body is None else json.dumps(body), headers=h)
-        r = conn.getresponse()
-        data = r.read()
-        set_cookie = r.getheader("Set-Cookie")
-        conn.close()
-        try:
-            parsed = json.loads(data) if data else None
-        except ValueError:
-            parsed = None
-        return r.status, parsed, set_cookie
-
-    def login(self, user):
-        status, body, set_cookie = self.request("POST", "/api/v1/auth/login",
-                                                {"login": user, "password": PASSWORD})
-        if status != 200 or not set_cookie:
-            raise RuntimeError(f"{self.city}: login {user} failed: {status} {body}")
-        self.cookie[user] = set_cookie.split(";", 1)[0]
-
-    def query(self, sql, params=()):
-        with sqlite3.connect(self.db_path) as db:
-            return db.execute(sql, params).fetchall()
-
-
-class Checks:
-    def __init__(self):
-        self.failures = 0
-        self.count = 0
-
-    def expect(self, what, ok, got=None):
-        self.count += 1
-        if ok:
-            print(f"ok   {what}")
-        else:
-            self.failures += 1
-            print(f"FAIL {what}: {json.dumps(got, ensure_ascii=False)[:600]}")
 
 
 def main():
@@ -130,21 +37,19 @@ def main():
     parser.add_argument("--hukou", required=True)
     parser.add_argument("--persons", type=int, default=400)
     args = parser.parse_args()
-    hukou = os.path.abspath(args.hukou)
-    if not os.access(hukou, os.X_OK):
-        print(f"peers: skipped, no executable {hukou}")
+    hukou = find_hukou(args.hukou, "peers: skipped, no executable {path}")
+    if hukou is None:
         return SKIP
 
-    c = Checks()
+    c = Checks(limit=600, show=as_strict_json)
     with tempfile.TemporaryDirectory(prefix="hukou-peers-") as workdir:
-        a = Instance(hukou, workdir, "ezhou", 11, free_port())
-        b = Instance(hukou, workdir, "ordos", 12, free_port())
-        a.seed, b.seed = 11, 12
+        a = sqlite_server(hukou, workdir, "ezhou")
+        b = sqlite_server(hukou, workdir, "ordos")
         token_a_to_b = "ezhou-asks-ordos-" + os.urandom(8).hex()
         token_b_to_a = "ordos-asks-ezhou-" + os.urandom(8).hex()
         try:
-            a.build(args.persons)
-            b.build(args.persons)
+            build_demo(hukou, a.db_url, city="ezhou", seed=11, persons=args.persons, timeout=None)
+            build_demo(hukou, b.db_url, city="ordos", seed=12, persons=args.persons, timeout=None)
             # A's peers come from a file, B's from flags.
             config = os.path.join(workdir, "ezhou.peers")
             with open(config, "w", encoding="utf-8") as f:
@@ -162,10 +67,7 @@ def main():
             b.stop()
             if c.failures:
                 for inst in (a, b):
-                    if os.path.exists(inst.log_path):
-                        print(f"--- {inst.city} log (tail)")
-                        with open(inst.log_path, encoding="utf-8", errors="replace") as f:
-                            print("".join(f.readlines()[-20:]))
+                    inst.print_log_tail(20)
     print(f"peers: {c.count - c.failures} passed, {c.failures} failed")
     return 1 if c.failures else 0
 

@@ -21,125 +21,24 @@ skipped (no binary, or no PostgreSQL: HUKOU_TEST_PG_URL unset).
 """
 
 import argparse
-import http.client
-import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
-import time
-import urllib.parse
 
-SKIP = 77
-PASSWORD = os.environ.get("HUKOU_DEMO_PASSWORD", "hukou123")
-START_TIMEOUT = 60.0
-# A 2×2 PNG: the application form's scan.
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000002000000020802000000fdd49a730000001149444154789c"
-    "63f8cfc0004460e23f03001df003fda03309890000000049454e44ae426082")
-CHARS = "甲乙丙丁戊己庚辛壬癸"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from blackbox import CHARS, PNG, SKIP, Checks, Server, build_demo, drop_pg_database, find_hukou, \
+    new_pg_database, psql  # noqa: E402
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def psql(url, sql):
-    exe = shutil.which("psql") or "/usr/lib/postgresql/15/bin/psql"
-    r = subprocess.run([exe, "-X", "-q", "-A", "-t", "-F", "\t", "-v", "ON_ERROR_STOP=1", url,
-                        "-c", sql], capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        raise RuntimeError(f"psql failed ({sql}): {r.stderr.strip()}")
-    return [tuple(line.split("\t")) for line in r.stdout.splitlines() if line]
-
-
-class Server:
-    def __init__(self, hukou, db_url, workdir, name):
-        self.hukou, self.db_url, self.workdir, self.name = hukou, db_url, workdir, name
-        self.log_path = os.path.join(workdir, name + ".log")
-        self.port = free_port()
-        self.process = None
-
-    def start(self):
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(
-                [self.hukou, "serve", "--db", self.db_url, "--address", "127.0.0.1", "--port",
-                 str(self.port), "--threads", "4"], cwd=self.workdir,
-                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if self.request("GET", "/api/v1/health")[0] == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"{self.name} did not start (see {self.log_path})")
-
-    def stop(self):
-        """SIGTERM (the housekeeper signs the chain heads at shutdown); returns the exit code."""
-        if self.process is None:
-            return None
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        return self.process.returncode
-
-    def request(self, method, path, body=None, cookie=None, raw=None, content_type=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        headers = {"Accept": "application/json"}
-        data = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            data = json.dumps(body)
-        if raw is not None:
-            headers["Content-Type"] = content_type
-            data = raw
-        if cookie:
-            headers["Cookie"] = cookie
-        try:
-            conn.request(method, path, body=data, headers=headers)
-            r = conn.getresponse()
-            payload = r.read()
-            set_cookie = r.getheader("Set-Cookie")
-        finally:
-            conn.close()
-        try:
-            parsed = json.loads(payload) if payload else None
-        except ValueError:
-            parsed = None
-        return r.status, parsed, set_cookie
-
-    def login(self, user):
-        status, body, set_cookie = self.request("POST", "/api/v1/auth/login",
-                                                {"login": user, "password": PASSWORD})
-        if status != 200 or not set_cookie:
-            raise RuntimeError(f"{self.name}: login {user} failed: {status} {body}")
-        return set_cookie.split(";", 1)[0]
-
-
-class Checks:
-    def __init__(self):
-        self.failures = 0
-        self.count = 0
-
-    def expect(self, what, ok, got=None):
-        self.count += 1
-        if ok:
-            print(f"ok   {what}")
-        else:
-            self.failures += 1
-            print(f"FAIL {what}: {json.dumps(got, ensure_ascii=False, default=str)[:1500]}")
+def serve(hukou, url, workdir, name):
+    """A server on the shared database, run in workdir (the shared key file), logging to
+    workdir/name.log; SIGTERM lets its housekeeper sign the chain heads, so stop() waits 30 s."""
+    return Server(hukou, url, os.path.join(workdir, name + ".log"), threads=4, cwd=workdir,
+                  request_timeout=60, stop_timeout=30, name=name, title=name)
 
 
 class Tally:
@@ -265,15 +164,13 @@ def check_chain(c, url, table, chain):
 
 def run(hukou, pg_url, c):
     name = "hukou_multi_" + secrets.token_hex(4)
-    psql(pg_url, f"CREATE DATABASE {name}")
-    url = urllib.parse.urlunsplit(urllib.parse.urlsplit(pg_url)._replace(path="/" + name))
+    url = new_pg_database(pg_url, name)
     workdir = tempfile.mkdtemp(prefix="hukou-multi-")
-    servers = [Server(hukou, url, workdir, "serve-a"), Server(hukou, url, workdir, "serve-b")]
+    servers = [serve(hukou, url, workdir, "serve-a"), serve(hukou, url, workdir, "serve-b")]
     try:
         # Every process runs in workdir, so they share the server key file (hukou.key).
-        subprocess.run([hukou, "demo", "--db", url, "--city", "ezhou", "--seed", "9",
-                        "--persons", "200", "--cases", "8"], cwd=workdir, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+        build_demo(hukou, url, city="ezhou", seed=9, persons=200, cases=8, cwd=workdir,
+                   timeout=900)
         before = {k: int(v) for k, v in psql(
             url, "SELECT 'login', COUNT(*) FROM audit_log WHERE action = 'auth.login' UNION ALL "
                  "SELECT 'read', COUNT(*) FROM access_log WHERE action = 'read_person' UNION ALL "
@@ -341,11 +238,9 @@ def run(hukou, pg_url, c):
             s.stop()
         if c.failures:
             for s in servers:
-                if os.path.exists(s.log_path):
-                    with open(s.log_path, encoding="utf-8", errors="replace") as f:
-                        print(f"--- {s.name} log (tail)\n" + "".join(f.readlines()[-15:]))
+                s.print_log_tail(15)
         shutil.rmtree(workdir, ignore_errors=True)
-        psql(pg_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        drop_pg_database(pg_url, name)
 
 
 def main():
@@ -353,9 +248,8 @@ def main():
     ap.add_argument("--hukou", default="build/hukou")
     ap.add_argument("--pg-url", default=os.environ.get("HUKOU_TEST_PG_URL", ""))
     args = ap.parse_args()
-    hukou = os.path.abspath(args.hukou)
-    if not os.access(hukou, os.X_OK):
-        print(f"skipped: no executable {hukou}")
+    hukou = find_hukou(args.hukou, "skipped: no executable {path}")
+    if hukou is None:
         return SKIP
     if not args.pg_url:
         print("skipped: no PostgreSQL URL (HUKOU_TEST_PG_URL)")

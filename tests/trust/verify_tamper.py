@@ -19,7 +19,6 @@ Usage: verify_tamper.py --hukou build/hukou. Exit 0 passed, 1 failed, 77 skipped
 
 import argparse
 import hashlib
-import json
 import os
 import re
 import sqlite3
@@ -27,28 +26,15 @@ import subprocess
 import sys
 import tempfile
 
-SKIP = 77
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from blackbox import SKIP, Checks, build_demo, find_hukou, run_hukou  # noqa: E402
+
 BROKEN = re.compile(r"^损坏 BROKEN\s+table=(\S+) row=(\d+) \[(\w+)\] (.*)$")
-
-
-class Checks:
-    def __init__(self):
-        self.failures = 0
-        self.count = 0
-
-    def expect(self, what, ok, got=None):
-        self.count += 1
-        if ok:
-            print(f"ok   {what}")
-        else:
-            self.failures += 1
-            print(f"FAIL {what}: {json.dumps(got, ensure_ascii=False, default=str)[:1500]}")
 
 
 def verify(hukou, url):
     """(exit code, {(table, row, code)}, stdout) of `hukou verify`."""
-    r = subprocess.run([hukou, "verify", "--db", url], capture_output=True, text=True,
-                       timeout=600)
+    r = run_hukou(hukou, "verify", "--db", url)
     broken = set()
     for line in r.stdout.splitlines():
         m = BROKEN.match(line)
@@ -78,17 +64,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hukou", default="build/hukou")
     args = ap.parse_args()
-    hukou = os.path.abspath(args.hukou)
-    if not os.access(hukou, os.X_OK):
-        print(f"skipped: no binary at {hukou}")
+    hukou = find_hukou(args.hukou, "skipped: no binary at {path}")
+    if hukou is None:
         return SKIP
     checks = Checks()
     with tempfile.TemporaryDirectory(prefix="hukou-verify-") as workdir:
         path = os.path.join(workdir, "x.db")
         url = "sqlite:" + path
-        subprocess.run([hukou, "demo", "--persons", "300", "--seed", "3", "--city", "ezhou",
-                        "--cases", "20", "--db", url], check=True, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, timeout=900)
+        build_demo(hukou, url, city="ezhou", seed=3, persons=300, cases=20, timeout=900)
         code, broken, out = verify(hukou, url)
         checks.expect("verify of the fresh demo city exits 0", code == 0, out)
         checks.expect("and names nothing broken", not broken and "全部完好" in out, out)

@@ -1,8 +1,12 @@
 #include "cases/engine.h"
 
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "archive/booklet.h"
 #include "archive/material.h"
@@ -20,6 +24,17 @@
 
 namespace hukou::cases {
 namespace {
+
+// A fresh 查询码: 10 characters of an alphabet without look-alikes (0/O, 1/I), 50 random bits from
+// OpenSSL's generator; printed in the receipt's QR code, never reused as a credential elsewhere.
+std::string NewQueryCode() {
+  static constexpr char kAlphabet[] = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+  unsigned char bytes[10];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string code;
+  for (unsigned char b : bytes) code.push_back(kAlphabet[b % 32]);
+  return code;
+}
 
 using nlohmann::json;
 
@@ -526,7 +541,7 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
           "c.applicant_id_number, c.applicant_phone, c.form, c.trafficked, c.received_at, "
           "c.received_date, c.due_date, COALESCE(c.closed_at, '') AS closed_at, "
           "c.current_step, c.step_due_date, c.step_started_at, c.return_reason, c.missing, "
-          "c.effect_result, c.notice, c.version FROM cases c "
+          "c.effect_result, c.notice, c.version, c.query_code FROM cases c "
           "LEFT JOIN users u ON u.id = c.receiving_user_id "
           "LEFT JOIN units s ON s.code = c.station_code "
           "LEFT JOIN units w ON w.code = c.receiving_unit_code WHERE c.case_no = $1",
@@ -565,6 +580,7 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
   c.effect_result = r.Text(0, i++);
   c.notice = r.Text(0, i++);
   c.version = r.Int(0, i++);
+  c.query_code = r.Text(0, i++);
   HUKOU_ASSIGN_OR_RETURN(
       store::Rows p, conn.Query("SELECT seq, person_id, id_number, name, birth_date, new_person, "
                                 "relation_to_head FROM case_persons WHERE case_id = $1 "
@@ -837,6 +853,7 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
   }));
   Case c;
   c.case_no = FormatCaseNo(today, seq);
+  c.query_code = NewQueryCode();
   c.form = in.form.dump();
   for (const catalog::Material& m : item.materials) {
     const bool provided =
@@ -874,8 +891,8 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
             "receiving_unit_code, receiving_station_code, receiving_user_id, station_code, "
             "applicant_name, applicant_id_number, applicant_phone, form, trafficked, "
             "received_at, received_date, due_date, current_step, step_due_date, "
-            "step_started_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
-            "$13, $14, $15, $16, $17, $18, 0, $19, $20) RETURNING id",
+            "step_started_at, query_code) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+            "$12, $13, $14, $15, $16, $17, $18, 0, $19, $20, $21) RETURNING id",
             {c.case_no,
              item.code,
              int64_t{item.version},
@@ -895,7 +912,8 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
              today.ToString(),
              case_due.ToString(),
              step_due.ToString(),
-             record.acted_at}));
+             record.acted_at,
+             c.query_code}));
     c.id = ids.Int(0, 0);
     for (size_t i = 0; i < in.subjects.size(); ++i) {
       const SubjectInput& si = in.subjects[i];
@@ -1575,17 +1593,21 @@ Result<std::vector<UnitStats>> Engine::Stats(const org::Actor& actor) {
   return out;
 }
 
-Result<Case> Engine::PublicProgress(std::string_view case_no, std::string_view id_number) {
+Result<Case> Engine::PublicProgress(std::string_view case_no, std::string_view id_number,
+                                    std::string_view query_code) {
   Case c;
   HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
     HUKOU_ASSIGN_OR_RETURN(c, LoadCase(conn, case_no));
     return Status::Ok();
   }));
   bool match = !id_number.empty() && c.applicant_id_number == id_number;
+  match = match || (!query_code.empty() && c.query_code.size() == query_code.size() &&
+                    CRYPTO_memcmp(c.query_code.data(), query_code.data(), query_code.size()) == 0);
   for (const CasePerson& p : c.persons)
     match = match || (!id_number.empty() && p.id_number == id_number);
   if (!match)
-    return NotFoundError("case.not_found", "未找到该办件，请核对办件编号和身份号码", "case_no");
+    return NotFoundError("case.not_found", "未找到该办件，请核对办件编号和身份号码（或查询码）",
+                         "case_no");
   return c;
 }
 

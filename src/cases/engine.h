@@ -97,6 +97,7 @@ struct Case {
   std::string missing = "[]";        // JSON array text
   std::string effect_result = "{}";  // JSON object text
   std::string notice;
+  std::string query_code;  // 查询码 in the receipt's QR code ("" for cases received before it)
   int64_t version = 0;
   std::vector<CasePerson> persons;
   std::vector<CaseMaterial> materials;
@@ -231,9 +232,11 @@ class Engine {
                                                             const org::Actor& actor);
   // Turnaround per handling station (B16) over the actor's scope.
   Result<std::vector<UnitStats>> Stats(const org::Actor& actor);
-  // Public progress: status and step names only when both case number and the applicant's or a
-  // subject's ID number match; otherwise kNotFound case.not_found.
-  Result<Case> PublicProgress(std::string_view case_no, std::string_view id_number);
+  // Public progress: status and step names only when the case number and either the applicant's
+  // or a subject's ID number or the case's query code (the receipt's QR code) match; otherwise
+  // kNotFound case.not_found.
+  Result<Case> PublicProgress(std::string_view case_no, std::string_view id_number,
+                              std::string_view query_code = {});
 
   // The chain step the case waits for, or nullptr when none.
   static const catalog::ApprovalStep* AwaitedStep(const catalog::Item& item, const Case& c);

@@ -268,6 +268,7 @@ Result<render::RenderedPdf> RenderReceipt(const CaseView& v, std::string_view ba
   d.received_at = ChinaTime(c.received_at, true);
   d.due_date = c.due_date;
   d.progress_url = std::string(base_url) + "/portal/progress?case_no=" + c.case_no;
+  if (!c.query_code.empty()) d.progress_url += "&code=" + c.query_code;
   d.marks = marks;
   return render::RenderReceipt(d);
 }

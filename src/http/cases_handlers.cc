@@ -231,6 +231,7 @@ json CaseJson(const cases::Case& c, const catalog::Item& item, const org::Actor&
         {"national_check", may.national_check},
         {"capture", may.capture}}},
       {"notice", c.notice.empty() ? json(nullptr) : json(c.notice)},
+      {"query_code", c.query_code.empty() ? json(nullptr) : json(c.query_code)},
       {"version", c.version},
   };
 }
@@ -579,11 +580,12 @@ void RegisterCaseRoutes(Router& router, App& app) {
   router.Add("GET", "/api/v1/public/cases/progress", [&app](const Request& req) {
     const std::string case_no = req.Query("case_no");
     const std::string id_number = req.Query("id_number");
-    if (case_no.empty() || id_number.empty()) {
+    const std::string code = req.Query("code");  // 查询码 from the receipt's QR code
+    if (case_no.empty() || (id_number.empty() && code.empty())) {
       return ErrorResponse(
           ValidationError("case.progress_query", "请输入办件编号和身份号码", "case_no"));
     }
-    auto c = EngineOf(app).PublicProgress(case_no, id_number);
+    auto c = EngineOf(app).PublicProgress(case_no, id_number, code);
     if (!c.ok()) return ErrorResponse(c.error());
     catalog::Item item;
     Status s = app.db->Read([&](store::Connection& conn) -> Status {

@@ -153,6 +153,8 @@ export interface CaseDetail {
   origin_move_outs?: CaseOriginMoveOut[];
   effect_result: { effect?: string; persons?: { seq: number; person_id: number; id_number: string; name: string }[]; [k: string]: unknown };
   notice: string | null;
+  /** 查询码 printed in the receipt's QR code (null for cases received before it existed). */
+  query_code: string | null;
   version: number;
   /** What the logged-in user may do now, by the server's rules and data scope. */
   may?: { decide: boolean; issue: boolean; resubmit: boolean; withdraw: boolean; national_check: boolean; capture: boolean };
@@ -253,8 +255,12 @@ export const casesApi = {
   /** A photo or fingerprint (`data` Base64 with `mime`) or a portrait comparison (`result`, `score`). */
   biometric: (caseNo: string, body: Record<string, unknown>) => request<CaseDetail>('POST', `/cases/${enc(caseNo)}/biometrics`, { body }),
   nationalCheck: (caseNo: string) => request<CaseDetail>('POST', `/cases/${enc(caseNo)}/national-check`, { body: {} }),
-  progress: (caseNo: string, idNumber: string) =>
-    request<Progress>('GET', '/public/cases/progress', { query: { case_no: caseNo, id_number: idNumber }, auth401: false }),
+  /** By the case number and an ID number, or by the case number and the receipt's 查询码. */
+  progress: (caseNo: string, idNumber: string, code = '') =>
+    request<Progress>('GET', '/public/cases/progress', {
+      query: code ? { case_no: caseNo, code } : { case_no: caseNo, id_number: idNumber },
+      auth401: false,
+    }),
 };
 
 export const CASE_STATUS: Record<string, { title: string; type: 'primary' | 'success' | 'warning' | 'danger' | 'info' }> = {
@@ -324,8 +330,9 @@ export function bookletPdfUrl(caseNo: string): string {
   return `/api/v1/archive/cases/${enc(caseNo)}/booklet.pdf`;
 }
 
-export function progressUrl(caseNo: string): string {
-  return `${window.location.origin}/#/portal/progress?case_no=${enc(caseNo)}`;
+export function progressUrl(caseNo: string, code?: string | null): string {
+  const url = `${window.location.origin}/#/portal/progress?case_no=${enc(caseNo)}`;
+  return code ? `${url}&code=${enc(code)}` : url;
 }
 
 /** The case `caseNo()` names, loaded by `load()`; `error` holds the server's message on failure. */

@@ -107,9 +107,10 @@ TEST(ContentTest, ThumbnailFlattensTransparencyOntoWhite) {
                             nullptr);
     gdk_pixbuf_loader_close(loader, nullptr);
     GdkPixbuf* p = gdk_pixbuf_loader_get_pixbuf(loader);
-    const guchar* px = gdk_pixbuf_get_pixels(p) +
-                       (gdk_pixbuf_get_height(p) / 2) * gdk_pixbuf_get_rowstride(p) +
-                       (gdk_pixbuf_get_width(p) / 2) * gdk_pixbuf_get_n_channels(p);
+    const ptrdiff_t row = gdk_pixbuf_get_height(p) / 2;
+    const ptrdiff_t column = gdk_pixbuf_get_width(p) / 2;
+    const guchar* px = gdk_pixbuf_get_pixels(p) + row * gdk_pixbuf_get_rowstride(p) +
+                       column * gdk_pixbuf_get_n_channels(p);
     std::array<int, 3> rgb{px[0], px[1], px[2]};
     g_object_unref(loader);
     return rgb;

@@ -49,7 +49,7 @@ Result<std::string> EncodeScaled(GdkPixbuf* pixbuf) {
     for (int y = 0; y < th; ++y) {
       const guchar* from = src + static_cast<ptrdiff_t>(y) * src_stride;
       guchar* to = dst + static_cast<ptrdiff_t>(y) * dst_stride;
-      for (int x = 0; x < tw; ++x) {
+      for (ptrdiff_t x = 0; x < tw; ++x) {
         to[x * 3] = from[x * 4];
         to[x * 3 + 1] = from[x * 4 + 1];
         to[x * 3 + 2] = from[x * 4 + 2];

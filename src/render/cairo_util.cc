@@ -89,9 +89,9 @@ std::string EncodeJpeg(cairo_surface_t* surface, int quality) {
   for (int y = 0; y < h; ++y) {
     const unsigned char* row = data + static_cast<ptrdiff_t>(y) * stride;
     guchar* dst = out + static_cast<ptrdiff_t>(y) * out_stride;
-    for (int x = 0; x < w; ++x) {
+    for (ptrdiff_t x = 0; x < w; ++x) {
       uint32_t pixel;  // cairo: native-endian 0xAARRGGBB
-      std::memcpy(&pixel, row + static_cast<ptrdiff_t>(x) * 4, 4);
+      std::memcpy(&pixel, row + x * 4, 4);
       dst[x * 3] = static_cast<guchar>(pixel >> 16);
       dst[x * 3 + 1] = static_cast<guchar>(pixel >> 8);
       dst[x * 3 + 2] = static_cast<guchar>(pixel);

@@ -369,8 +369,8 @@ TEST(EncodeJpegTest, KeepsSizeAndColours) {
   EXPECT_EQ(gdk_pixbuf_get_width(decoded), 120);
   EXPECT_EQ(gdk_pixbuf_get_height(decoded), 80);
   const guchar* px = gdk_pixbuf_get_pixels(decoded);
-  const int stride = gdk_pixbuf_get_rowstride(decoded);
-  const int channels = gdk_pixbuf_get_n_channels(decoded);
+  const ptrdiff_t stride = gdk_pixbuf_get_rowstride(decoded);
+  const ptrdiff_t channels = gdk_pixbuf_get_n_channels(decoded);
   const guchar* red = px + 40 * stride + 30 * channels;
   const guchar* white = px + 40 * stride + 90 * channels;
   EXPECT_GT(red[0], 200);

@@ -5,7 +5,8 @@
 # unless HUKOU_E2E_REQUIRED=1 (scripts/test.sh sets it: there a missing piece is a failure).
 # Usage: scripts/e2e.sh [HUKOU_BINARY]   (default build/hukou)
 # Environment: HUKOU_E2E_LOGIN (default police1), HUKOU_E2E_PASSWORD (default the demo password),
-# HUKOU_E2E_NAME (default: the name of a person the server finds), HUKOU_E2E_PERSONS (default 500).
+# HUKOU_E2E_NAME (default: the name of a person the server finds), HUKOU_E2E_PERSONS (default 500),
+# HUKOU_E2E_CASES (default 20: demo cases taken to the archive, for e2e/archive.mjs).
 set -euo pipefail
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -41,7 +42,7 @@ db="sqlite:${work}/hukou.db"
 echo "e2e: demo city in ${work}"
 if ! { "${hukou}" migrate --db "${db}" &&
   "${hukou}" demo --db "${db}" --persons "${HUKOU_E2E_PERSONS:-500}" --seed 11 --city ezhou \
-    --truth "${work}/truth.json"; } >"${work}/setup.log" 2>&1; then
+    --cases "${HUKOU_E2E_CASES:-20}" --truth "${work}/truth.json"; } >"${work}/setup.log" 2>&1; then
   cat "${work}/setup.log" >&2
   die "demo database failed"
 fi

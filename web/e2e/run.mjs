@@ -1,7 +1,7 @@
 // Browser test of the web console: log in, search a person by name, open the first result, check
 // its change history (变动记录), correct its phone number (修改辅项) and take a photo (采集照片); then,
 // without a session, open the public portal's 办事指南 and find an item. Run directly, it goes on with
-// the case scenario of e2e/cases.mjs. Drives Debian's chromium through playwright-core (no browser
+// the scenarios of e2e/cases.mjs, e2e/audit.mjs and e2e/archive.mjs. Drives Debian's chromium through playwright-core (no browser
 // download). Env: HUKOU_URL (default http://127.0.0.1:8080), HUKOU_E2E_LOGIN, HUKOU_E2E_PASSWORD,
 // HUKOU_E2E_NAME, HUKOU_CHROMIUM (default /usr/bin/chromium), HUKOU_E2E_TIMEOUT (ms, default 15000).
 // Screenshots go to web/test-results/. Exits non-zero when any step fails.
@@ -183,5 +183,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   // The supervisor's audit-trail search (e2e/audit.mjs).
   const { runAuditE2E } = await import('./audit.mjs');
   const a = await runAuditE2E();
-  process.exitCode = r.failed > 0 || r.passed === 0 || c.failed > 0 || c.passed === 0 || a.failed > 0 || a.passed === 0 ? 1 : 0;
+  // The archive browser, the case page's material viewer and the public verification page (e2e/archive.mjs).
+  const { runArchiveE2E } = await import('./archive.mjs');
+  const v = await runArchiveE2E();
+  process.exitCode = [r, c, a, v].some((x) => x.failed > 0 || x.passed === 0) ? 1 : 0;
 }

@@ -197,6 +197,13 @@ export async function runCasesE2E(overrides = {}) {
     c.caseNo = (await page.locator('[data-testid=receipt-case-no]').innerText()).trim();
     if (!/^\d{14}$/.test(c.caseNo)) throw new Error(`办件编号异常：${c.caseNo}`);
     await page.locator('[data-testid=receipt-qr] svg').waitFor();
+    // The QR code's link carries the case's 查询码 once the case has loaded.
+    const link = page.locator('[data-testid=receipt-progress-url]').filter({ hasText: '&code=' });
+    await link.waitFor();
+    c.progressUrl = (await link.innerText()).trim();
+    if (!new RegExp(`[?&]case_no=${c.caseNo}&code=[2-9A-HJ-NP-Z]{10}$`).test(c.progressUrl)) {
+      throw new Error(`收件单二维码链接异常：${c.progressUrl}`);
+    }
     const text = await page.locator('[data-testid=receipt]').innerText();
     if (!text.includes(c.item.name) || !text.includes(c.child)) throw new Error('收件单缺少事项名称或办理对象');
     console.log(`    办件编号 ${c.caseNo}`);
@@ -292,7 +299,15 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=person-table] [data-testid=person-name]').filter({ hasText: c.child }).first().waitFor();
   });
 
-  await step('门户：扫码打开进度查询（未登录）', 'c34-portal-progress', async () => {
+  await step('门户：扫收件单二维码直接看到进度（未登录，不填身份号码）', 'c34-portal-qr', async () => {
+    await freshPage();
+    await page.goto(c.progressUrl, { waitUntil: 'domcontentloaded' });
+    await page.locator('[data-testid=progress-by-code]').waitFor();
+    await page.locator('[data-testid=progress-status]').filter({ hasText: '已办结' }).waitFor();
+    if ((await page.locator('[data-testid=progress-id-number]').inputValue()) !== '') throw new Error('不应要求填写身份号码');
+  });
+
+  await step('门户：按办件编号和身份号码查询进度（未登录）', 'c35-portal-progress', async () => {
     await freshPage();
     await page.goto(`${o.url}/#/portal/progress?case_no=${c.caseNo}`, { waitUntil: 'domcontentloaded' });
     const caseNo = page.locator('[data-testid=progress-case-no]');
@@ -303,7 +318,7 @@ export async function runCasesE2E(overrides = {}) {
     await page.locator('[data-testid=progress-status]').filter({ hasText: '已办结' }).waitFor();
     const n = await page.locator('[data-testid=progress-step]').count();
     if (n < c.item.chain.length + 2) throw new Error(`进度只有 ${n} 个环节`);
-    await page.screenshot({ path: shot('c34-portal-progress-found'), fullPage: true, animations: 'disabled' });
+    await page.screenshot({ path: shot('c35-portal-progress-found'), fullPage: true, animations: 'disabled' });
     await page.locator('[data-testid=progress-id-number]').fill('110101199003074514');
     await page.locator('[data-testid=progress-search]').click();
     await page.locator('[data-testid=progress-error]').waitFor();

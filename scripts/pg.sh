@@ -51,6 +51,14 @@ running() {
 
 start() {
   if running; then
+    # Line 4 of postmaster.pid is the port the running cluster listens on.
+    local running_port
+    running_port="$(sed -n 4p "${dir}/postmaster.pid" 2>/dev/null || true)"
+    if [[ -n ${running_port} && ${running_port} != "${port}" ]]; then
+      echo "pg: the cluster in ${dir} runs on port ${running_port}, not ${port}; stop it" \
+        "(PGTEST_PORT=${running_port} bash scripts/pg.sh stop) or set PGTEST_DIR" >&2
+      exit 1
+    fi
     echo "pg: already running in ${dir} on port ${port}"
     return
   fi

@@ -267,8 +267,11 @@ Result<render::RenderedPdf> RenderReceipt(const CaseView& v, std::string_view ba
   d.officer = c.receiving_user_name;
   d.received_at = ChinaTime(c.received_at, true);
   d.due_date = c.due_date;
-  d.progress_url = std::string(base_url) + "/portal/progress?case_no=" + c.case_no;
-  if (!c.query_code.empty()) d.progress_url += "&code=" + c.query_code;
+  // With a 查询码 the short form /p/<case_no>-<code> (the console turns it into the portal's
+  // progress page): the printed link under the QR code stays short enough for the closing block.
+  d.progress_url = c.query_code.empty()
+                       ? std::string(base_url) + "/portal/progress?case_no=" + c.case_no
+                       : std::string(base_url) + "/p/" + c.case_no + "-" + c.query_code;
   d.marks = marks;
   return render::RenderReceipt(d);
 }

@@ -300,8 +300,10 @@ export async function runCasesE2E(overrides = {}) {
   });
 
   await step('门户：扫收件单二维码直接看到进度（未登录，不填身份号码）', 'c34-portal-qr', async () => {
+    // The printed receipt's QR code carries the short link /p/<办件编号>-<查询码>.
+    const code = c.progressUrl.split('code=')[1];
     await freshPage();
-    await page.goto(c.progressUrl, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${o.url}/p/${c.caseNo}-${code}`, { waitUntil: 'domcontentloaded' });
     await page.locator('[data-testid=progress-by-code]').waitFor();
     await page.locator('[data-testid=progress-status]').filter({ hasText: '已办结' }).waitFor();
     if ((await page.locator('[data-testid=progress-id-number]').inputValue()) !== '') throw new Error('不应要求填写身份号码');

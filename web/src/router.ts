@@ -158,6 +158,13 @@ const routes: RouteRecordRaw[] = [
   },
 ];
 
+// A receipt's progress QR code links to /p/<case_no>-<查询码>: the portal's progress page, queried
+// by the code.
+const progressLink = /^\/p\/(\d{14})-([2-9A-HJ-NP-Z]{10})$/.exec(window.location.pathname);
+if (progressLink && !window.location.hash) {
+  window.history.replaceState(null, '', `/#/portal/progress?case_no=${progressLink[1]}&code=${progressLink[2]}`);
+}
+
 // The QR code on a document links to /verify/<doc_no>; the server answers with index.html, and
 // the page is shown under the hash route.
 if (window.location.pathname.startsWith('/verify/')) {

@@ -14,7 +14,10 @@ runs `hukou verify` again and expects exit 1 with exactly these broken points na
 material_file_altered for the altered bytes; case_steps bad_signature; archive_materials
 material_replaced for the swapped material.
 
-Usage: verify_tamper.py --hukou build/hukou. Exit 0 passed, 1 failed, 77 skipped (no binary).
+Usage: verify_tamper.py --hukou build/hukou [--city-db PATH] [--threads N]. With --city-db the
+checks run on that existing SQLite demo city instead of a fresh small one, and alter it in place
+(bench/verify_city.sh: the 100,000-case city of docs/performance.md); each verify's wall time is
+printed. Exit 0 passed, 1 failed, 77 skipped (no binary).
 """
 
 import argparse
@@ -25,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from blackbox import SKIP, Checks, build_demo, find_hukou, run_hukou  # noqa: E402
@@ -32,9 +36,12 @@ from blackbox import SKIP, Checks, build_demo, find_hukou, run_hukou  # noqa: E4
 BROKEN = re.compile(r"^损坏 BROKEN\s+table=(\S+) row=(\d+) \[(\w+)\] (.*)$")
 
 
-def verify(hukou, url):
-    """(exit code, {(table, row, code)}, stdout) of `hukou verify`."""
-    r = run_hukou(hukou, "verify", "--db", url)
+def verify(hukou, url, threads=None):
+    """(exit code, {(table, row, code)}, stdout) of `hukou verify`; prints its wall time."""
+    extra = ["--threads", str(threads)] if threads else []
+    started = time.monotonic()
+    r = run_hukou(hukou, "verify", "--db", url, *extra, timeout=3600)
+    print(f"hukou verify: exit {r.returncode} after {time.monotonic() - started:.1f} s")
     broken = set()
     for line in r.stdout.splitlines():
         m = BROKEN.match(line)
@@ -63,16 +70,22 @@ def one(db, sql, params=()):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--hukou", default="build/hukou")
+    ap.add_argument("--city-db", help="an existing SQLite demo city to check and alter in place")
+    ap.add_argument("--threads", type=int, help="hukou verify --threads")
     args = ap.parse_args()
     hukou = find_hukou(args.hukou, "skipped: no binary at {path}")
     if hukou is None:
         return SKIP
     checks = Checks()
     with tempfile.TemporaryDirectory(prefix="hukou-verify-") as workdir:
-        path = os.path.join(workdir, "x.db")
+        if args.city_db:
+            path = os.path.abspath(args.city_db)
+        else:
+            path = os.path.join(workdir, "x.db")
         url = "sqlite:" + path
-        build_demo(hukou, url, city="ezhou", seed=3, persons=300, cases=20, timeout=900)
-        code, broken, out = verify(hukou, url)
+        if not args.city_db:
+            build_demo(hukou, url, city="ezhou", seed=3, persons=300, cases=20, timeout=900)
+        code, broken, out = verify(hukou, url, args.threads)
         checks.expect("verify of the fresh demo city exits 0", code == 0, out)
         checks.expect("and names nothing broken", not broken and "全部完好" in out, out)
 
@@ -108,7 +121,7 @@ def main():
                        (step_id, step_id))
             db.commit()
 
-        code, broken, out = verify(hukou, url)
+        code, broken, out = verify(hukou, url, args.threads)
         checks.expect("verify of the altered database exits 1", code == 1, out)
         expected = {
             ("audit_log", audit_id, "content_altered"),

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, RESULTS_DIR, e2eOptions, scenario } from './browser.mjs';
+import { CHROMIUM_ARGS, RESULTS_DIR, e2eOptions, pageMaker, scenario } from './browser.mjs';
 
 /** Of 华容派出所, which holds a 全域通办 volume in the demo city. */
 const LOGIN = 'police2';
@@ -52,21 +52,13 @@ export async function runArchiveE2E(overrides = {}) {
   const d = { station: '', stationName: '', year: 0, volumes: [], cityWide: null, booklet: null, catalogue: [] };
   const { step, finish } = scenario('e2e archive', shot, () => page);
 
+  const pages = pageMaker(() => browser, o, pageErrors);
+  /** A fresh browser context (no session) with its page. */
   async function freshPage() {
-    if (page) await page.context().close().catch(() => {});
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    context.setDefaultTimeout(o.timeout);
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await pages.fresh();
   }
-
   async function loginAs(login) {
-    await freshPage();
-    await page.goto(`${o.url}/#/login`, { waitUntil: 'domcontentloaded' });
-    await page.locator('[data-testid=login-name]').fill(login);
-    await page.locator('[data-testid=login-password]').fill(o.password);
-    await page.locator('[data-testid=login-submit]').click();
-    await page.locator('[data-testid=current-user]').waitFor();
+    page = await pages.loginAs(login);
   }
 
   console.log(`e2e archive: ${o.url}, ${LOGIN} browses the archive; /verify without a session`);

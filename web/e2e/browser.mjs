@@ -74,3 +74,30 @@ export function e2eOptions(overrides = {}) {
     timeout: Number(overrides.timeout || env.HUKOU_E2E_TIMEOUT || 15000),
   };
 }
+
+/**
+ * Fresh pages for a browser test: `fresh()` closes the current context and opens a new one
+ * (no session, zh-CN, the test's timeout, page errors collected into `pageErrors`); `loginAs()`
+ * does that and logs in through the login page. Both resolve to the new page.
+ */
+export function pageMaker(getBrowser, o, pageErrors) {
+  let page = null;
+  async function fresh() {
+    if (page) await page.context().close().catch(() => {});
+    const context = await getBrowser().newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(o.timeout);
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    return page;
+  }
+  async function loginAs(login) {
+    await fresh();
+    await page.goto(`${o.url}/#/login`, { waitUntil: 'domcontentloaded' });
+    await page.locator('[data-testid=login-name]').fill(login);
+    await page.locator('[data-testid=login-password]').fill(o.password);
+    await page.locator('[data-testid=login-submit]').click();
+    await page.locator('[data-testid=current-user]').waitFor();
+    return page;
+  }
+  return { fresh, loginAs };
+}

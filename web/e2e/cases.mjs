@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, RESULTS_DIR, scenario } from './browser.mjs';
+import { CHROMIUM_ARGS, RESULTS_DIR, pageMaker, scenario } from './browser.mjs';
 
 const ITEM = 'HK0101';
 /** What police1 returns the case for (退回补正), before the chain is taken through. */
@@ -57,22 +57,13 @@ export async function runCasesE2E(overrides = {}) {
 
   const { step, finish } = scenario('e2e cases', shot, () => page);
 
+  const pages = pageMaker(() => browser, o, pageErrors);
   /** A fresh browser context (no session) with its page. */
   async function freshPage() {
-    if (page) await page.context().close().catch(() => {});
-    const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    context.setDefaultTimeout(o.timeout);
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    page = await pages.fresh();
   }
-
   async function loginAs(login) {
-    await freshPage();
-    await page.goto(`${o.url}/#/login`, { waitUntil: 'domcontentloaded' });
-    await page.locator('[data-testid=login-name]').fill(login);
-    await page.locator('[data-testid=login-password]').fill(o.password);
-    await page.locator('[data-testid=login-submit]').click();
-    await page.locator('[data-testid=current-user]').waitFor();
+    page = await pages.loginAs(login);
   }
 
   /** Picks an option of the el-select behind `testid` by its exact text. */

@@ -152,6 +152,20 @@ Response AnswerIdentity(const App& app, const Request& req) {
 }
 
 // An officer's check of a person without a number: by name, sex and birth date.
+
+// A recorded national-check result as the officer's API returns it.
+json CheckJson(const services::NationalCheckResult& r) {
+  return {{"id_number", r.id_number},
+          {"outcome", r.outcome},
+          {"peer", r.peer},
+          {"station", r.station},
+          {"cancel_reason", r.cancel_reason},
+          {"cancel_reason_name", CancelReasonName(r.cancel_reason)},
+          {"cancel_date", r.cancel_date},
+          {"checked_at", r.checked_at},
+          {"detail", json::parse(r.detail, nullptr, false)}};
+}
+
 Response RunIdentityCheck(const App& app, const Request& req, const org::Actor& actor,
                           const services::IdentityQuery& query) {
   if (Status s = services::ValidateIdentityQuery(query, app.clock->Today()); !s.ok()) {
@@ -171,19 +185,12 @@ Response RunIdentityCheck(const App& app, const Request& req, const org::Actor& 
        r->id_number.empty() ? query.name + "/" + query.sex + "/" + query.birth_date : r->id_number,
        "全国户籍信息核查（按姓名、性别、出生日期）", req.remote});
   if (!logged.ok()) return ErrorResponse(logged.error());
-  return Json({{"query", "identity"},
-               {"name", query.name},
-               {"sex", query.sex},
-               {"birth_date", query.birth_date},
-               {"id_number", r->id_number},
-               {"outcome", r->outcome},
-               {"peer", r->peer},
-               {"station", r->station},
-               {"cancel_reason", r->cancel_reason},
-               {"cancel_reason_name", CancelReasonName(r->cancel_reason)},
-               {"cancel_date", r->cancel_date},
-               {"checked_at", r->checked_at},
-               {"detail", json::parse(r->detail, nullptr, false)}});
+  json body = CheckJson(*r);
+  body["query"] = "identity";
+  body["name"] = query.name;
+  body["sex"] = query.sex;
+  body["birth_date"] = query.birth_date;
+  return Json(body);
 }
 
 Response RunCheck(const App& app, const Request& req) {
@@ -221,15 +228,7 @@ Response RunCheck(const App& app, const Request& req) {
   Status logged = LogAccess(app, req, actor->user_id, "national_check_request", r->id_number,
                             "全国户籍信息核查", "");
   if (!logged.ok()) return ErrorResponse(logged.error());
-  return Json({{"id_number", r->id_number},
-               {"outcome", r->outcome},
-               {"peer", r->peer},
-               {"station", r->station},
-               {"cancel_reason", r->cancel_reason},
-               {"cancel_reason_name", CancelReasonName(r->cancel_reason)},
-               {"cancel_date", r->cancel_date},
-               {"checked_at", r->checked_at},
-               {"detail", json::parse(r->detail, nullptr, false)}});
+  return Json(CheckJson(*r));
 }
 
 }  // namespace

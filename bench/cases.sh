@@ -56,7 +56,8 @@ PY
   scan_arg=("$dir/scan.png")
 fi
 
-"$hukou" serve --db "$db" --address 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
+"$hukou" serve --db "$db" --address 127.0.0.1 --port "$port" ${BENCH_THREADS:+--threads "$BENCH_THREADS"} \
+  >"$dir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break

@@ -21,7 +21,8 @@ trap cleanup EXIT
 # 10,000 active ID numbers (column 1 of persons.csv), read by a city-wide supervisor.
 awk -F, 'NR > 1 && NR <= 10001 { print $1 }' "$dir/export/persons.csv" > "$dir/ids.txt"
 
-"$hukou" serve --db "sqlite:$dir/bench.db" --address 127.0.0.1 --port "$port" >"$dir/server.log" 2>&1 &
+"$hukou" serve --db "sqlite:$dir/bench.db" --address 127.0.0.1 --port "$port" \
+  ${BENCH_THREADS:+--threads "$BENCH_THREADS"} >"$dir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null 2>&1 && break

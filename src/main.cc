@@ -17,6 +17,7 @@
 #include "exchange/csv.h"
 #include "http/app.h"
 #include "http/http.h"
+#include "org/auth.h"
 #include "org/units.h"
 #include "org/users.h"
 #include "registry/access_log.h"
@@ -131,6 +132,8 @@ int Serve(const std::string& url, const std::string& address, int port, int thre
   trust::Housekeeper housekeeper(**db, **keys, Clock::System());
   registry::AccessLog access_log(**db, Clock::System());
   http::App app{db->get(), &Clock::System(), &access_log};
+  org::SessionCache sessions;
+  app.sessions = &sessions;
   app.national_check = national_check.get();
   app.peer_tokens = &*peer_tokens;
   app.move_outs = &move_out_transport;

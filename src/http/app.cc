@@ -22,7 +22,9 @@ Result<int> PositiveParam(const Request& request, std::string_view name, int fal
 }  // namespace
 
 Result<org::Actor> Authenticate(const App& app, const Request& request) {
-  return org::Authenticate(*app.db, request.Cookie(kSessionCookie).value_or(""), *app.clock);
+  const std::string token = request.Cookie(kSessionCookie).value_or("");
+  if (app.sessions != nullptr) return app.sessions->Authenticate(*app.db, token, *app.clock);
+  return org::Authenticate(*app.db, token, *app.clock);
 }
 
 Result<Page> ParsePage(const Request& request) {

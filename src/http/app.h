@@ -8,6 +8,7 @@
 #include "base/status.h"
 #include "http/http.h"
 #include "org/actor.h"
+#include "org/auth.h"
 #include "store/database.h"
 
 namespace hukou::registry {
@@ -29,6 +30,8 @@ struct App {
   store::Database* db = nullptr;
   const Clock* clock = nullptr;
   registry::AccessLog* access_log = nullptr;
+  // Sessions just checked (org/auth.h); nullptr: every request looks its session up.
+  org::SessionCache* sessions = nullptr;
   services::NationalCheckProvider* national_check = nullptr;  // A9; nullptr: not configured
   const services::PeerTokens* peer_tokens = nullptr;  // instances allowed to ask this one (A9)
   // One-stop migration (B9): sends the origin's move-out requests to the peers; the decision

@@ -75,7 +75,7 @@ class AuditHandlersTest : public ::testing::TestWithParam<store::Backend> {
     EXPECT_TRUE(ParseTarget(target, req).ok());
     req.headers["cookie"] = std::string(kSessionCookie) + "=" + (token.ok() ? token->token : "");
     req.remote = "192.0.2.7";
-    return router_.Dispatch(req);
+    return Settle(router_.Dispatch(req));
   }
   json Body(const Response& r) { return json::parse(r.body); }
 

@@ -35,7 +35,9 @@ void RegisterAuthRoutes(Router& router, App& app) {
   });
 
   router.Add("POST", "/api/v1/auth/logout", [&app](const Request& req) {
-    Status s = org::Logout(*app.db, req.Cookie(kSessionCookie).value_or(""), *app.clock);
+    const std::string token = req.Cookie(kSessionCookie).value_or("");
+    Status s = app.sessions != nullptr ? app.sessions->Logout(*app.db, token, *app.clock)
+                                       : org::Logout(*app.db, token, *app.clock);
     if (!s.ok()) return ErrorResponse(s.error());
     Response r = Json({{"ok", true}});
     r.headers.emplace_back("Set-Cookie", SessionCookie("", true));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 #include <string>
+#include <utility>
 
 namespace hukou::http {
 
@@ -76,6 +78,17 @@ Response ErrorResponse(const Error& error, int status) {
   nlohmann::json detail = {{"code", error.code}, {"message", error.message}};
   detail["field"] = error.field.empty() ? nlohmann::json(nullptr) : nlohmann::json(error.field);
   return Json({{"error", std::move(detail)}}, status);
+}
+
+Response Settle(Response response) {
+  if (!response.before_send) return response;
+  std::promise<Status> outcome;
+  std::future<Status> settled = outcome.get_future();
+  std::exchange(response.before_send,
+                nullptr)([&outcome](Status status) { outcome.set_value(std::move(status)); });
+  Status status = settled.get();
+  if (!status.ok()) return ErrorResponse(status.error());
+  return response;
 }
 
 Response ErrorResponse(const Error& error) {

@@ -32,11 +32,24 @@ struct Request {
 };
 
 struct Response {
+  // Called once with the outcome of a Response::before_send step.
+  using Continuation = std::function<void(Status)>;
+
   int status = 200;
   std::string content_type = "application/json; charset=utf-8";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers (Set-Cookie, …)
+  // When set, a step that must succeed before this response may leave — the durable
+  // access-log entry of a read. The server starts it after the handler returns and sends the
+  // response once the step has called its continuation with Ok, from whatever thread, without
+  // holding a server thread meanwhile; with an error it sends that error instead. The step
+  // must call the continuation exactly once.
+  std::function<void(Continuation)> before_send;
 };
+
+// Runs response.before_send, if any, and waits for it: the response as the server sends it
+// (handler tests use this).
+Response Settle(Response response);
 
 // 200 (or `status`) with a JSON body.
 Response Json(const nlohmann::json& body, int status = 200);

@@ -72,6 +72,23 @@ Status LogAccess(const App& app, const org::Actor& actor, const Request& req, st
                                  std::move(subject), req.Query("purpose"), req.remote});
 }
 
+// `response`, sent only once the read's access-log entry is durable (the server holds no thread
+// meanwhile), or the log's error instead.
+Response AfterLogged(const App& app, const org::Actor& actor, const Request& req,
+                     std::string action, std::string kind, std::string subject, Response response) {
+  if (!app.access_log) {
+    return ErrorResponse(InternalError("access_log.missing", "查询留痕服务未启用"));
+  }
+  response.before_send =
+      [log = app.access_log,
+       entry = registry::AccessEntry{actor.user_id, std::move(action), std::move(kind),
+                                     std::move(subject), req.Query("purpose"),
+                                     req.remote}](Response::Continuation done) mutable {
+        log->RecordAsync(std::move(entry), std::move(done));
+      };
+  return response;
+}
+
 json SummaryJson(const registry::PersonSummary& s) {
   return {{"id", s.id},
           {"id_number_masked", s.id_number_masked},
@@ -267,13 +284,11 @@ void AddPersonRoutes(Router& router, App& app) {
       if (!subject.empty()) subject += '&';
       subject.append(k).append("=").append(v);
     }
-    Status logged = LogAccess(app, *actor, req, "search_persons", "query", subject);
-    if (!logged.ok()) return ErrorResponse(logged.error());
     json items = json::array();
     for (const auto& s : result.items) items.push_back(SummaryJson(s));
     json body = ListJson(std::move(items), result.total, *page);
     if (!result.id_match.empty()) body["id_match"] = result.id_match;
-    return Json(body);
+    return AfterLogged(app, *actor, req, "search_persons", "query", subject, Json(body));
   });
 
   router.Add("GET", "/api/v1/persons/{key}", [&app](const Request& req) -> Response {
@@ -287,11 +302,8 @@ void AddPersonRoutes(Router& router, App& app) {
       return Status::Ok();
     });
     if (!read.ok()) return ErrorResponse(read.error());
-    Status logged =
-        LogAccess(app, *actor, req, as_of->has_value() ? "read_person_as_of" : "read_person",
-                  "person", person.id_number);
-    if (!logged.ok()) return ErrorResponse(logged.error());
-    return Json(PersonJson(person, app.clock->Today()));
+    return AfterLogged(app, *actor, req, as_of->has_value() ? "read_person_as_of" : "read_person",
+                       "person", person.id_number, Json(PersonJson(person, app.clock->Today())));
   });
 
   router.Add("PATCH", "/api/v1/persons/{key}", [&app](const Request& req) -> Response {
@@ -345,9 +357,8 @@ void AddPersonRoutes(Router& router, App& app) {
       return Status::Ok();
     });
     if (!read.ok()) return ErrorResponse(read.error());
-    Status logged = LogAccess(app, *actor, req, "read_person_history", "person", id_number);
-    if (!logged.ok()) return ErrorResponse(logged.error());
-    return Json(ChangesJson(changes));
+    return AfterLogged(app, *actor, req, "read_person_history", "person", id_number,
+                       Json(ChangesJson(changes)));
   });
 
   router.Add("GET", "/api/v1/persons/{key}/access-log", [&app](const Request& req) -> Response {
@@ -423,14 +434,12 @@ void AddPhotoRoutes(Router& router, App& app) {
       return Status::Ok();
     });
     if (!read.ok()) return ErrorResponse(read.error());
-    Status logged = LogAccess(app, *actor, req, "read_photo", "person", person.id_number);
-    if (!logged.ok()) return ErrorResponse(logged.error());
     Response r;
     r.content_type = photo.mime;
     r.body = std::move(photo.bytes);
     r.headers.emplace_back("Cache-Control", "private, no-store");
     r.headers.emplace_back("X-Content-SM3", photo.sm3);
-    return r;
+    return AfterLogged(app, *actor, req, "read_photo", "person", person.id_number, std::move(r));
   });
 
   router.Add("PUT", "/api/v1/persons/{key}/photo", [&app](const Request& req) -> Response {
@@ -466,10 +475,6 @@ void AddHouseholdRoutes(Router& router, App& app) {
       return Status::Ok();
     });
     if (!read.ok()) return ErrorResponse(read.error());
-    Status logged = LogAccess(
-        app, *actor, req, "search_households", "query",
-        "household_number=" + req.Query("household_number") + "&address=" + req.Query("address"));
-    if (!logged.ok()) return ErrorResponse(logged.error());
     json items = json::array();
     for (const auto& h : result.items) {
       items.push_back({{"id", h.id},
@@ -482,7 +487,10 @@ void AddHouseholdRoutes(Router& router, App& app) {
                        {"head_name", h.head_name},
                        {"member_count", h.member_count}});
     }
-    return Json(ListJson(std::move(items), result.total, *page));
+    return AfterLogged(
+        app, *actor, req, "search_households", "query",
+        "household_number=" + req.Query("household_number") + "&address=" + req.Query("address"),
+        Json(ListJson(std::move(items), result.total, *page)));
   });
 
   router.Add("GET", "/api/v1/households/{number}", [&app](const Request& req) -> Response {
@@ -497,10 +505,8 @@ void AddHouseholdRoutes(Router& router, App& app) {
       return Status::Ok();
     });
     if (!read.ok()) return ErrorResponse(read.error());
-    Status logged =
-        LogAccess(app, *actor, req, "read_household", "household", household.household_number);
-    if (!logged.ok()) return ErrorResponse(logged.error());
-    return Json(HouseholdJson(household));
+    return AfterLogged(app, *actor, req, "read_household", "household", household.household_number,
+                       Json(HouseholdJson(household)));
   });
 
   router.Add("GET", "/api/v1/households/{number}/history", [&app](const Request& req) -> Response {
@@ -520,10 +526,8 @@ void AddHouseholdRoutes(Router& router, App& app) {
       return Status::Ok();
     });
     if (!read.ok()) return ErrorResponse(read.error());
-    Status logged =
-        LogAccess(app, *actor, req, "read_household_history", "household", req.Param("number"));
-    if (!logged.ok()) return ErrorResponse(logged.error());
-    return Json(ChangesJson(changes));
+    return AfterLogged(app, *actor, req, "read_household_history", "household", req.Param("number"),
+                       Json(ChangesJson(changes)));
   });
 }
 

@@ -95,7 +95,7 @@ class RegistryHandlersTest : public ::testing::Test {
     if (!login.empty()) req.headers["cookie"] = std::string(kSessionCookie) + "=" + Token(login);
     req.body = body;
     req.remote = "192.0.2.1";
-    return router_.Dispatch(req);
+    return Settle(router_.Dispatch(req));
   }
 
   int64_t AccessRows() {

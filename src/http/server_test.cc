@@ -6,16 +6,20 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "http/http.h"
@@ -153,6 +157,15 @@ class ServerTest : public ::testing::Test {
     });
     router_.Add("GET", "/api/v1/throw",
                 [](const Request&) -> Response { throw std::runtime_error("boom"); });
+    router_.Add("GET", "/api/v1/deferred", [this](const Request&) {
+      Response response = Json({{"deferred", true}});
+      response.before_send = [this](Response::Continuation done) {
+        std::lock_guard lock(deferred_mu_);
+        deferred_.push_back(std::move(done));
+        deferred_cv_.notify_all();
+      };
+      return response;
+    });
     router_.Add("GET", "/api/v1/block", [this](const Request&) {
       blocked_.set_value();
       release_.wait();
@@ -172,8 +185,18 @@ class ServerTest : public ::testing::Test {
     return server;
   }
 
+  // Waits until `n` deferred responses wait for their step, and takes their continuations.
+  std::vector<Response::Continuation> TakeDeferred(size_t n) {
+    std::unique_lock lock(deferred_mu_);
+    deferred_cv_.wait_for(lock, std::chrono::seconds(10), [&] { return deferred_.size() >= n; });
+    return std::exchange(deferred_, {});
+  }
+
   Router router_;
   Metrics metrics_;
+  std::mutex deferred_mu_;
+  std::condition_variable deferred_cv_;
+  std::vector<Response::Continuation> deferred_;  // steps of /api/v1/deferred not yet finished
   std::promise<void> blocked_;
   std::shared_future<void> release_;
 };
@@ -418,6 +441,62 @@ TEST_F(ServerTest, BlockedHandlerDoesNotStallOthers) {
   auto released = slow.get();
   ASSERT_TRUE(released);
   EXPECT_EQ(released->Json()["released"], true);
+}
+
+TEST_F(ServerTest, DeferredResponsesHoldNoThreadAndLeaveOnlyWhenTheirStepEnds) {
+  ServerOptions options;
+  options.threads = 1;
+  auto server = StartServer(options);
+  auto call = [&] {
+    return std::async(std::launch::async, [port = server->port()] {
+      Client client(port);
+      return client.Call("GET", "/api/v1/deferred");
+    });
+  };
+  auto first = call();
+  auto second = call();
+  std::vector<Response::Continuation> steps = TakeDeferred(2);
+  ASSERT_EQ(steps.size(), 2u);
+  // Both wait for their steps, yet the only server thread still answers others.
+  Client other(server->port());
+  auto hello = other.Call("GET", "/api/v1/hello");
+  ASSERT_TRUE(hello);
+  EXPECT_EQ(hello->status, 200);
+  EXPECT_EQ(first.wait_for(std::chrono::milliseconds(100)), std::future_status::timeout)
+      << "a deferred response left before its step ended";
+
+  // Finished from another thread: one succeeds, one fails — which one is which depends on the
+  // order the steps arrived in, so both bodies are checked by kind.
+  std::thread([&] {
+    steps[0](Status::Ok());
+    steps[1](UnavailableError("access_log.stopped", "查询留痕服务已停止"));
+    steps[1](Status::Ok());  // a second call is ignored
+  }).join();
+  auto a = first.get();
+  auto b = second.get();
+  ASSERT_TRUE(a && b);
+  std::vector<int> statuses = {a->status, b->status};
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{200, 503}));
+  const ClientResponse& ok = a->status == 200 ? *a : *b;
+  const ClientResponse& failed = a->status == 200 ? *b : *a;
+  EXPECT_EQ(ok.Json()["deferred"], true);
+  EXPECT_EQ(failed.Json()["error"]["code"], "access_log.stopped");
+}
+
+TEST_F(ServerTest, SettleRunsTheStepLikeTheServer) {
+  Request request;
+  request.method = "GET";
+  ASSERT_TRUE(ParseTarget("/api/v1/deferred", request).ok());
+  auto settled = std::async(std::launch::async, [&] { return Settle(router_.Dispatch(request)); });
+  std::vector<Response::Continuation> steps = TakeDeferred(1);
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(settled.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  steps[0](NotFoundError("x.gone", "没有了"));
+  Response response = settled.get();
+  EXPECT_EQ(response.status, 404);
+  EXPECT_FALSE(response.before_send);
+  EXPECT_NE(response.body.find("x.gone"), std::string::npos);
 }
 
 TEST_F(ServerTest, IdleKeepAliveConnectionsDoNotStarveOthers) {

@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -79,32 +80,82 @@ Result<LoginResult> Login(store::Database& db, const std::string& login,
   return result;
 }
 
-Result<Actor> Authenticate(store::Database& db, const std::string& token, const Clock& clock) {
-  if (token.empty()) return UnauthenticatedError("auth.required", "请先登录");
-  const std::string hash = TokenHash(token);
+namespace {
+struct Authenticated {
   Actor actor;
+  std::string expires_at;  // ISO text as stored (compares as the time it names)
+};
+
+Result<Authenticated> Lookup(store::Database& db, const std::string& hash, const Clock& clock) {
+  Authenticated out;
   bool found = false;
   HUKOU_RETURN_IF_ERROR(db.Read([&](store::Connection& conn) -> Status {
     HUKOU_ASSIGN_OR_RETURN(
         store::Rows rows,
-        conn.Query("SELECT u.id, u.login, u.name, u.role, u.unit_code, n.scope_prefix "
-                   "FROM sessions s JOIN users u ON u.id = s.user_id "
+        conn.Query("SELECT u.id, u.login, u.name, u.role, u.unit_code, n.scope_prefix, "
+                   "s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
                    "JOIN units n ON n.code = u.unit_code "
                    "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 "
                    "AND u.active = 1",
                    {hash, clock.NowIso()}));
     if (rows.empty()) return Status::Ok();
-    HUKOU_ASSIGN_OR_RETURN(actor.role, ParseRole(rows.Text(0, 3)));
-    actor.user_id = rows.Int(0, 0);
-    actor.login = rows.Text(0, 1);
-    actor.name = rows.Text(0, 2);
-    actor.unit_code = rows.Text(0, 4);
-    actor.scope_prefix = rows.Text(0, 5);
+    HUKOU_ASSIGN_OR_RETURN(out.actor.role, ParseRole(rows.Text(0, 3)));
+    out.actor.user_id = rows.Int(0, 0);
+    out.actor.login = rows.Text(0, 1);
+    out.actor.name = rows.Text(0, 2);
+    out.actor.unit_code = rows.Text(0, 4);
+    out.actor.scope_prefix = rows.Text(0, 5);
+    out.expires_at = rows.Text(0, 6);
     found = true;
     return Status::Ok();
   }));
   if (!found) return UnauthenticatedError("auth.required", "登录已失效，请重新登录");
-  return actor;
+  return out;
+}
+}  // namespace
+
+Result<Actor> Authenticate(store::Database& db, const std::string& token, const Clock& clock) {
+  if (token.empty()) return UnauthenticatedError("auth.required", "请先登录");
+  HUKOU_ASSIGN_OR_RETURN(Authenticated found, Lookup(db, TokenHash(token), clock));
+  return found.actor;
+}
+
+SessionCache::SessionCache(std::chrono::milliseconds ttl, size_t capacity)
+    : ttl_(ttl), capacity_(std::max<size_t>(capacity, 1)) {}
+
+Result<Actor> SessionCache::Authenticate(store::Database& db, const std::string& token,
+                                         const Clock& clock) {
+  if (token.empty()) return UnauthenticatedError("auth.required", "请先登录");
+  const std::string hash = TokenHash(token);
+  const auto now = clock.Now();
+  const std::string now_iso = FormatIso(now);
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(hash);
+    if (it != entries_.end()) {
+      if (now < it->second.fresh_until && now_iso < it->second.expires_at) {
+        return it->second.actor;
+      }
+      entries_.erase(it);
+    }
+  }
+  HUKOU_ASSIGN_OR_RETURN(Authenticated found, Lookup(db, hash, clock));
+  std::lock_guard lock(mu_);
+  if (entries_.size() >= capacity_) {
+    // Stale entries go first; when every entry is fresh, start over (a lookup each is cheap).
+    std::erase_if(entries_, [&](const auto& e) { return !(now < e.second.fresh_until); });
+    if (entries_.size() >= capacity_) entries_.clear();
+  }
+  entries_.insert_or_assign(hash, Entry{found.actor, now + ttl_, std::move(found.expires_at)});
+  return found.actor;
+}
+
+Status SessionCache::Logout(store::Database& db, const std::string& token, const Clock& clock) {
+  {
+    std::lock_guard lock(mu_);
+    entries_.erase(TokenHash(token));
+  }
+  return org::Logout(db, token, clock);
 }
 
 Status Logout(store::Database& db, const std::string& token, const Clock& clock) {

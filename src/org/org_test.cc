@@ -200,6 +200,42 @@ TEST_P(OrgDbTest, LoginAuthenticateLogout) {
   EXPECT_FALSE(Authenticate(*db_, "", clock_).ok());
 }
 
+TEST_P(OrgDbTest, SessionCacheTrustsAnEntryOnlyForItsTtlAndTheSessionsLife) {
+  const std::string station = FirstStation();
+  ASSERT_TRUE(Create({"police8", "password8", "王五", "police", station, ""}).ok());
+  auto a = Login(*db_, "police8", "password8", "127.0.0.1", clock_);
+  auto b = Login(*db_, "police8", "password8", "127.0.0.1", clock_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  SessionCache cache(std::chrono::seconds(5));
+
+  auto first = cache.Authenticate(*db_, a->token, clock_);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->login, "police8");
+  EXPECT_EQ(first->scope_prefix, Authenticate(*db_, a->token, clock_)->scope_prefix);
+  EXPECT_FALSE(cache.Authenticate(*db_, "", clock_).ok());
+  EXPECT_FALSE(cache.Authenticate(*db_, std::string(64, '0'), clock_).ok());
+
+  // A logout through the cache ends the session at once.
+  ASSERT_TRUE(cache.Logout(*db_, a->token, clock_).ok());
+  EXPECT_EQ(cache.Authenticate(*db_, a->token, clock_).error().code, "auth.required");
+
+  // A logout elsewhere (another server process) is seen once the entry's ttl has passed.
+  ASSERT_TRUE(cache.Authenticate(*db_, b->token, clock_).ok());
+  ASSERT_TRUE(Logout(*db_, b->token, clock_).ok());
+  EXPECT_TRUE(cache.Authenticate(*db_, b->token, clock_).ok()) << "still fresh in the cache";
+  FixedClock later(clock_.Now() + std::chrono::seconds(6));
+  EXPECT_FALSE(cache.Authenticate(*db_, b->token, later).ok());
+
+  // Never past the session's own expiry, however fresh the entry.
+  auto c = Login(*db_, "police8", "password8", "127.0.0.1", clock_);
+  ASSERT_TRUE(c.ok());
+  SessionCache long_lived(std::chrono::hours(100));
+  FixedClock almost(clock_.Now() + std::chrono::hours(12) - std::chrono::seconds(1));
+  ASSERT_TRUE(long_lived.Authenticate(*db_, c->token, almost).ok());
+  FixedClock expired(clock_.Now() + std::chrono::hours(12) + std::chrono::seconds(1));
+  EXPECT_FALSE(long_lived.Authenticate(*db_, c->token, expired).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, OrgDbTest, ::testing::ValuesIn(store::TestDatabase::Backends()),
                          [](const auto& info) { return store::BackendName(info.param); });
 

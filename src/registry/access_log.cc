@@ -1,6 +1,7 @@
 #include "registry/access_log.h"
 
 #include <algorithm>
+#include <future>
 
 #include "trust/chain.h"
 
@@ -11,16 +12,30 @@ AccessLog::AccessLog(store::Database& db, const Clock& clock)
 AccessLog::~AccessLog() { Stop(); }
 
 Status AccessLog::Record(AccessEntry entry) {
+  // Each caller waits on its own future: a batch's commit wakes only its own callers.
+  std::promise<Status> outcome;
+  std::future<Status> result = outcome.get_future();
+  RecordAsync(std::move(entry),
+              [&outcome](Status status) { outcome.set_value(std::move(status)); });
+  return result.get();
+}
+
+void AccessLog::RecordAsync(AccessEntry entry, Done done) {
   std::string at = clock_.NowIso();
-  std::unique_lock lock(mu_);
-  if (stopping_) return UnavailableError("access_log.stopped", "查询留痕服务已停止");
-  if (!pending_) pending_ = std::make_shared<Batch>();
-  std::shared_ptr<Batch> batch = pending_;
-  batch->entries.push_back(std::move(entry));
-  batch->at.push_back(std::move(at));
-  if (batch->entries.size() == 1) work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return batch->done; });
-  return batch->status;
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      if (!pending_) {
+        pending_ = std::make_unique<Batch>();
+        work_cv_.notify_one();
+      }
+      pending_->entries.push_back(std::move(entry));
+      pending_->at.push_back(std::move(at));
+      pending_->done.push_back(std::move(done));
+      return;
+    }
+  }
+  done(UnavailableError("access_log.stopped", "查询留痕服务已停止"));
 }
 
 void AccessLog::Stop() {
@@ -41,14 +56,11 @@ void AccessLog::Run() {
       if (stopping_) return;
       continue;
     }
-    std::shared_ptr<Batch> batch = std::move(pending_);
-    pending_.reset();
+    std::unique_ptr<Batch> batch = std::move(pending_);
     lock.unlock();
-    Status status = Write(*batch);
+    const Status status = Write(*batch);
+    for (Done& done : batch->done) done(status);
     lock.lock();
-    batch->status = std::move(status);
-    batch->done = true;
-    done_cv_.notify_all();
   }
 }
 

@@ -1,12 +1,14 @@
 // 查询留痕 (A8): every read of personal data is written to access_log, durably, before the
-// response leaves. Entries are group-committed: callers enqueue and block until a background
-// writer has committed the batch holding their entry (one transaction per batch; a lone entry is
-// written at once, so single requests are not delayed).
+// response leaves. Entries are group-committed: callers enqueue and are told (blocking in
+// Record, by callback in RecordAsync) once a background writer has committed the batch holding
+// their entry (one transaction per batch; a lone entry is written at once, so single requests
+// are not delayed).
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -35,9 +37,16 @@ class AccessLog {
   AccessLog(const AccessLog&) = delete;
   AccessLog& operator=(const AccessLog&) = delete;
 
+  // Called once with the outcome of an entry's write.
+  using Done = std::function<void(Status)>;
+
   // Blocks until the entry is committed. Returns the write's error when the batch failed, and
   // kUnavailable access_log.stopped after Stop(); the caller must then fail the read.
   Status Record(AccessEntry entry);
+  // The same without blocking: `done` is called exactly once with what Record would return, on
+  // the writer thread after the batch's commit (or at once, on the caller's thread, after
+  // Stop()). It must not block or call back into this log.
+  void RecordAsync(AccessEntry entry, Done done);
   // Flushes what is queued, then joins the writer. Idempotent.
   void Stop();
 
@@ -45,8 +54,7 @@ class AccessLog {
   struct Batch {
     std::vector<AccessEntry> entries;
     std::vector<std::string> at;
-    bool done = false;
-    Status status;
+    std::vector<Done> done;  // one per entry
   };
   void Run();
   Status Write(const Batch& batch);
@@ -55,8 +63,7 @@ class AccessLog {
   const Clock& clock_;
   std::mutex mu_;
   std::condition_variable work_cv_;  // writer waits for entries
-  std::condition_variable done_cv_;  // callers wait for their batch
-  std::shared_ptr<Batch> pending_;
+  std::unique_ptr<Batch> pending_;
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -4,8 +4,11 @@
 #include <libpq-fe.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <thread>
@@ -642,6 +645,42 @@ TEST_P(RegistryTest, AccessLogIsDurableUnderConcurrency) {
   log.Stop();
   EXPECT_EQ(log.Record({1, "read_person", "person", "x", "", ""}).error().code,
             "access_log.stopped");
+}
+
+TEST_P(RegistryTest, AccessLogRecordAsyncCallsBackOnceCommitted) {
+  AccessLog log(*db_, clock_);
+  constexpr int kEntries = 300;
+  std::mutex mu;
+  std::condition_variable cv;
+  int done = 0, failed = 0, committed_at_callback = 0;
+  for (int i = 0; i < kEntries; ++i) {
+    const std::string subject = "A" + std::to_string(i);
+    log.RecordAsync(
+        {1, "read_person", "person", subject, "核查", "10.0.0.1"}, [&, subject](Status s) {
+          // The entry is in the database by the time its callback runs.
+          auto rows = ReadTx<std::vector<AccessRecord>>(
+              [&](store::Connection& c) { return ListAccess(c, "person", subject, 10); });
+          std::lock_guard lock(mu);
+          ++done;
+          if (!s.ok()) ++failed;
+          if (rows.ok() && rows->size() == 1) ++committed_at_callback;
+          cv.notify_all();
+        });
+  }
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60), [&] { return done == kEntries; }));
+  }
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(committed_at_callback, kEntries);
+  EXPECT_EQ(Count("access_log"), kEntries);
+
+  log.Stop();
+  std::optional<Status> after;
+  log.RecordAsync({1, "read_person", "person", "late", "", ""}, [&](Status s) { after = s; });
+  ASSERT_TRUE(after.has_value()) << "called at once after Stop()";
+  EXPECT_EQ(after->error().code, "access_log.stopped");
+  EXPECT_EQ(Count("access_log"), kEntries);
 }
 
 TEST_P(RegistryTest, AllocateIdNumberConcurrently) {

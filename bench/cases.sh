@@ -56,6 +56,7 @@ PY
   scan_arg=("$dir/scan.png")
 fi
 
+sync  # the fresh city's dirty pages are written back now, not during the run
 "$hukou" serve --db "$db" --address 127.0.0.1 --port "$port" ${BENCH_THREADS:+--threads "$BENCH_THREADS"} \
   >"$dir/server.log" 2>&1 &
 server_pid=$!

@@ -70,14 +70,15 @@ store::Value UserOrNull(const org::Actor& actor) {
   return actor.user_id == 0 ? store::Value{} : store::Value{actor.user_id};
 }
 
-Result<int64_t> InsertFile(store::Connection& conn, std::string_view bytes, const std::string& mime,
-                           const std::string& now, const org::Actor& actor) {
+Result<int64_t> InsertFile(store::Connection& conn, std::string_view bytes, const std::string& sm3,
+                           const std::string& mime, const std::string& now,
+                           const org::Actor& actor) {
   HUKOU_ASSIGN_OR_RETURN(
       store::Rows row,
       conn.Query("INSERT INTO files (sm3, mime, size, data, created_at, created_by) "
                  "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                 {trust::Sm3Hex(bytes), mime, static_cast<int64_t>(bytes.size()),
-                  store::Blob{std::string(bytes)}, now, UserOrNull(actor)}));
+                 {sm3, mime, static_cast<int64_t>(bytes.size()), store::Blob{std::string(bytes)},
+                  now, UserOrNull(actor)}));
   return row.Int(0, 0);
 }
 
@@ -92,6 +93,14 @@ Result<std::string> CaseStation(store::Connection& conn, std::string_view case_n
 }
 
 }  // namespace
+
+Result<PreparedContent> PrepareContent(std::string_view bytes, std::string_view file_name) {
+  PreparedContent out;
+  HUKOU_ASSIGN_OR_RETURN(out.mime, CheckMaterialBytes(bytes, file_name));
+  HUKOU_ASSIGN_OR_RETURN(out.thumbnail, MakeThumbnail(bytes, out.mime));
+  out.sm3 = trust::Sm3Hex(bytes);
+  return out;
+}
 
 bool CanCapture(org::Role role) { return org::IsPolice(role) || role == org::Role::kWindowClerk; }
 
@@ -122,11 +131,16 @@ Result<Material> CaptureMaterial(store::Connection& conn, const Capture& c, cons
     return ValidationError("archive.source", "现场人像须以 portrait 方式采集到 portrait 材料项",
                            "source");
   }
-  HUKOU_ASSIGN_OR_RETURN(std::string mime, CheckMaterialBytes(c.bytes, c.file_name));
+  PreparedContent content;
+  if (c.prepared) {
+    content = *c.prepared;
+  } else {
+    HUKOU_ASSIGN_OR_RETURN(content, PrepareContent(c.bytes, c.file_name));
+  }
+  const std::string& mime = content.mime;
   if (c.source == "portrait" && mime != "image/jpeg" && mime != "image/png") {
     return ValidationError("archive.type", "现场人像须为 JPEG 或 PNG 图像", "file");
   }
-  HUKOU_ASSIGN_OR_RETURN(std::string thumbnail, MakeThumbnail(c.bytes, mime));
   HUKOU_ASSIGN_OR_RETURN(std::string station, CaseStation(conn, c.case_no));
   if (!station.empty() && station != c.station_code) {
     return ConflictError("archive.station_mismatch",
@@ -138,8 +152,10 @@ Result<Material> CaptureMaterial(store::Connection& conn, const Capture& c, cons
                  "material_code = $2 AND superseded_by IS NULL",
                  {c.case_no, c.material_code}));
   const std::string now = clock.NowIso();
-  HUKOU_ASSIGN_OR_RETURN(int64_t file_id, InsertFile(conn, c.bytes, mime, now, actor));
-  HUKOU_ASSIGN_OR_RETURN(int64_t thumb_id, InsertFile(conn, thumbnail, "image/jpeg", now, actor));
+  HUKOU_ASSIGN_OR_RETURN(int64_t file_id, InsertFile(conn, c.bytes, content.sm3, mime, now, actor));
+  HUKOU_ASSIGN_OR_RETURN(int64_t thumb_id,
+                         InsertFile(conn, content.thumbnail, trust::Sm3Hex(content.thumbnail),
+                                    "image/jpeg", now, actor));
   const int64_t version = prev.empty() ? 1 : prev.Int(0, 1) + 1;
   const bool late = IsLate(now, c.belongs_step_completed_at);
   HUKOU_ASSIGN_OR_RETURN(
@@ -167,7 +183,7 @@ Result<Material> CaptureMaterial(store::Connection& conn, const Capture& c, cons
   nlohmann::json detail = {{"material_code", c.material_code},
                            {"version", version},
                            {"file_id", file_id},
-                           {"sm3", trust::Sm3Hex(c.bytes)},
+                           {"sm3", content.sm3},
                            {"mime", mime},
                            {"source", c.source},
                            {"step", c.step},

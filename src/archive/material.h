@@ -23,6 +23,19 @@ namespace hukou::archive {
 // The slot of the applicant's on-site portrait (现场人像), captured on every case.
 inline constexpr char kPortraitSlot[] = "portrait";
 
+// What capture needs to know of a file's bytes, worked out before its write transaction
+// (decoding and scaling an image takes milliseconds, and the write transaction holds the
+// database's single writer meanwhile).
+struct PreparedContent {
+  std::string mime;       // as CheckMaterialBytes judged it
+  std::string sm3;        // of the bytes
+  std::string thumbnail;  // MakeThumbnail's JPEG
+};
+
+// Checks the bytes and makes the thumbnail. Errors: those of CheckMaterialBytes and
+// MakeThumbnail.
+Result<PreparedContent> PrepareContent(std::string_view bytes, std::string_view file_name);
+
 struct Capture {
   std::string case_no;
   std::string station_code;  // the handling station; the actor must have it in scope
@@ -36,6 +49,9 @@ struct Capture {
   std::string belongs_step_completed_at;
   std::string file_name;  // as uploaded, informational only
   std::string bytes;
+  // PrepareContent(bytes, file_name), when the caller has done it outside the transaction;
+  // otherwise CaptureMaterial does it.
+  std::optional<PreparedContent> prepared{};
 };
 
 struct Material {

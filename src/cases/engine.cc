@@ -1341,6 +1341,23 @@ Result<Case> Engine::CaptureBiometric(std::string_view case_no, const BiometricI
 Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
                                                   archive::Capture capture,
                                                   const org::Actor& actor) {
+  // The case's own refusals, checked before the file is looked at and again in the transaction.
+  auto capturable = [&](store::Connection& conn) -> Result<Case> {
+    HUKOU_RETURN_IF_ERROR(org::CheckRole(actor, archive::CanCapture(actor.role), "采集材料"));
+    HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
+    HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
+    if (!IsOpen(c.status) && c.status != kApproved) {
+      return BusinessRuleError("case.closed", "该件已办结，材料不能再采集", "status");
+    }
+    return c;
+  };
+  if (!capture.prepared) {
+    HUKOU_RETURN_IF_ERROR(
+        db_.Read([&](store::Connection& conn) { return capturable(conn).status(); }));
+    // Outside the write transaction: decoding and scaling the image must not hold the writer.
+    HUKOU_ASSIGN_OR_RETURN(capture.prepared,
+                           archive::PrepareContent(capture.bytes, capture.file_name));
+  }
   archive::Material out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
     // The case row first (a no-op update, held until commit): a decision being stored meanwhile
@@ -1348,11 +1365,7 @@ Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
     HUKOU_RETURN_IF_ERROR(
         conn.Exec("UPDATE cases SET version = version WHERE case_no = $1", {std::string(case_no)})
             .status());
-    HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
-    HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
-    if (!IsOpen(c.status) && c.status != kApproved) {
-      return BusinessRuleError("case.closed", "该件已办结，材料不能再采集", "status");
-    }
+    HUKOU_ASSIGN_OR_RETURN(Case c, capturable(conn));
     HUKOU_ASSIGN_OR_RETURN(catalog::Item item, catalog::GetItem(conn, c.item_code, c.item_version));
     capture.case_no = c.case_no;
     capture.station_code = c.station_code;

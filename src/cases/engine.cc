@@ -675,6 +675,17 @@ Result<Case> LoadCase(store::Connection& conn, std::string_view case_no) {
 
 namespace {
 
+// The case as committed, read after its write transaction rather than inside it: that
+// transaction holds the database's single writer, and a whole case is eight queries.
+Result<Case> ReadCommitted(store::Database& db, std::string_view case_no) {
+  Case out;
+  HUKOU_RETURN_IF_ERROR(db.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
+    return Status::Ok();
+  }));
+  return out;
+}
+
 using CheckFn =
     std::function<Status(store::Connection&, const Case&, const catalog::Item&, DecisionRecord&)>;
 using ApplyFn = std::function<Status(store::Connection&, Case&, const catalog::Item&,
@@ -704,7 +715,6 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
     return check(conn, seen, item, record);
   }));
   HUKOU_ASSIGN_OR_RETURN(Signed s, SignRecord(signer, record));
-  Case out;
   HUKOU_RETURN_IF_ERROR(db.Transact([&](store::Connection& conn) -> Status {
     HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
     if (c.version != seen.version) {
@@ -721,11 +731,9 @@ Result<Case> Act(store::Database& db, const Clock& clock, trust::Signer* signer,
       return ConflictError("case.conflict", "该件材料已更新，请刷新后重试", "materials");
     }
     HUKOU_RETURN_IF_ERROR(apply(conn, c, item, record, s));
-    HUKOU_RETURN_IF_ERROR(RecordStepKeyUse(conn, record, s, clock));
-    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
-    return Status::Ok();
+    return RecordStepKeyUse(conn, record, s, clock);
   }));
-  return out;
+  return ReadCommitted(db, case_no);
 }
 
 Status CheckVisible(const org::Actor& actor, const Case& c) {
@@ -882,7 +890,6 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
     case_due = std::min(case_due, std::max(NoHukouDueDate(cal, *discovered), today));
   }
   const Date step_due = StepDueDate(cal, item.chain.front(), today, case_due);
-  Case out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
     HUKOU_ASSIGN_OR_RETURN(
         store::Rows ids,
@@ -970,12 +977,10 @@ Result<Case> Engine::Receive(const ReceiveInput& in, const org::Actor& actor) {
                                            UnitName(conn, actor.unit_code) + "收件，请受理。"},
                                       clock_));
     }
-    HUKOU_RETURN_IF_ERROR(Audit(conn, actor, "case.receive", c,
-                                {{"item_code", item.code}, {"station_code", handling}}, clock_));
-    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, c.case_no));
-    return Status::Ok();
+    return Audit(conn, actor, "case.receive", c,
+                 {{"item_code", item.code}, {"station_code", handling}}, clock_);
   }));
-  return out;
+  return ReadCommitted(db_, c.case_no);
 }
 
 Result<Case> Engine::Decide(std::string_view case_no, const DecisionInput& in,
@@ -1260,7 +1265,6 @@ Result<Case> Engine::NationalCheck(std::string_view case_no,
     HUKOU_ASSIGN_OR_RETURN(services::NationalCheckResult r, provider.CheckIdentity(q));
     results.push_back({&p, true, std::move(r)});
   }
-  Case out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
     for (const Asked& a : results) {
       const services::NationalCheckResult& r = a.result;
@@ -1276,12 +1280,10 @@ Result<Case> Engine::NationalCheck(std::string_view case_no,
                      a.identity ? r.id_number : std::string()})
               .status());
     }
-    HUKOU_RETURN_IF_ERROR(Audit(conn, actor, "case.national_check", c,
-                                {{"subjects", static_cast<int64_t>(results.size())}}, clock_));
-    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
-    return Status::Ok();
+    return Audit(conn, actor, "case.national_check", c,
+                 {{"subjects", static_cast<int64_t>(results.size())}}, clock_);
   }));
-  return out;
+  return ReadCommitted(db_, case_no);
 }
 
 Result<Case> Engine::CaptureBiometric(std::string_view case_no, const BiometricInput& in,
@@ -1300,7 +1302,6 @@ Result<Case> Engine::CaptureBiometric(std::string_view case_no, const BiometricI
     return ValidationError("case.portrait_result", "人像比对结果须为 match 或 no_match", "result");
   }
   HUKOU_RETURN_IF_ERROR(CheckPolice(actor, "采集生物特征"));
-  Case out;
   HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
     HUKOU_ASSIGN_OR_RETURN(Case c, LoadCase(conn, case_no));
     HUKOU_RETURN_IF_ERROR(CheckVisible(actor, c));
@@ -1332,10 +1333,9 @@ Result<Case> Engine::CaptureBiometric(std::string_view case_no, const BiometricI
     HUKOU_RETURN_IF_ERROR(
         Audit(conn, actor, "case.biometric", c,
               {{"kind", in.kind}, {"person_seq", in.person_seq}, {"finger", in.finger}}, clock_));
-    HUKOU_ASSIGN_OR_RETURN(out, LoadCase(conn, case_no));
     return Status::Ok();
   }));
-  return out;
+  return ReadCommitted(db_, case_no);
 }
 
 Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
@@ -1351,22 +1351,9 @@ Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
     }
     return c;
   };
-  if (!capture.prepared) {
-    HUKOU_RETURN_IF_ERROR(
-        db_.Read([&](store::Connection& conn) { return capturable(conn).status(); }));
-    // Outside the write transaction: decoding and scaling the image must not hold the writer.
-    HUKOU_ASSIGN_OR_RETURN(capture.prepared,
-                           archive::PrepareContent(capture.bytes, capture.file_name));
-  }
-  archive::Material out;
-  HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
-    // The case row first (a no-op update, held until commit): a decision being stored meanwhile
-    // either commits before this capture or sees it and refuses (Act).
-    HUKOU_RETURN_IF_ERROR(
-        conn.Exec("UPDATE cases SET version = version WHERE case_no = $1", {std::string(case_no)})
-            .status());
-    HUKOU_ASSIGN_OR_RETURN(Case c, capturable(conn));
-    HUKOU_ASSIGN_OR_RETURN(catalog::Item item, catalog::GetItem(conn, c.item_code, c.item_version));
+  // What the capture takes from the case and its item, before and outside the write
+  // transaction; the transaction only confirms that the case has not moved since.
+  auto locate = [&](const Case& c, const catalog::Item& item) {
     capture.case_no = c.case_no;
     capture.station_code = c.station_code;
     capture.item_code = c.item_code;
@@ -1378,6 +1365,39 @@ Result<archive::Material> Engine::CaptureMaterial(std::string_view case_no,
       if (m.code == capture.material_code && capture.material_name.empty()) {
         capture.material_name = m.name;
       }
+    }
+  };
+  const std::string requested_name = capture.material_name;
+  Case seen;
+  HUKOU_RETURN_IF_ERROR(db_.Read([&](store::Connection& conn) -> Status {
+    HUKOU_ASSIGN_OR_RETURN(seen, capturable(conn));
+    HUKOU_ASSIGN_OR_RETURN(catalog::Item item,
+                           catalog::GetItem(conn, seen.item_code, seen.item_version));
+    locate(seen, item);
+    return Status::Ok();
+  }));
+  if (!capture.prepared) {
+    // Outside the write transaction: decoding and scaling the image must not hold the writer.
+    HUKOU_ASSIGN_OR_RETURN(capture.prepared,
+                           archive::PrepareContent(capture.bytes, capture.file_name));
+  }
+  archive::Material out;
+  HUKOU_RETURN_IF_ERROR(db_.Transact([&](store::Connection& conn) -> Status {
+    // The case row first (a no-op update, held until commit): a decision being stored meanwhile
+    // either commits before this capture or sees it and refuses (Act).
+    HUKOU_ASSIGN_OR_RETURN(store::Rows locked,
+                           conn.Query("UPDATE cases SET version = version WHERE case_no = $1 "
+                                      "RETURNING version",
+                                      {std::string(case_no)}));
+    Case c = seen;
+    // Every act bumps the version, so an unchanged one means status, steps and station are
+    // still as read; otherwise the case is read again here.
+    if (locked.empty() || locked.Int(0, 0) != seen.version) {
+      HUKOU_ASSIGN_OR_RETURN(c, capturable(conn));
+      HUKOU_ASSIGN_OR_RETURN(catalog::Item item,
+                             catalog::GetItem(conn, c.item_code, c.item_version));
+      capture.material_name = requested_name;
+      locate(c, item);
     }
     // The archive checks scope against the handling station; the receiving window (全域通办)
     // captures into it too, its visibility checked above.

@@ -272,7 +272,8 @@ restinio::request_handling_status_t Server::Impl::Handle(const restinio::request
   // Finishes the request once nothing stands before the response (possibly on another thread).
   auto finished = std::make_shared<std::atomic<bool>>(false);
   // Captures no part of the server: a step may finish after the server has stopped.
-  auto finish = [metrics = metrics, handle, start, request, response, finished](Status step) {
+  auto finish = [metrics = metrics, handle, start, request, response,
+                 finished](const Status& step) {
     if (finished->exchange(true)) return;  // only the first outcome counts
     if (!step.ok()) *response = ErrorResponse(step.error());
     metrics->AddGauge(kRequestsInFlight, {}, -1);
@@ -295,6 +296,9 @@ restinio::request_handling_status_t Server::Impl::Handle(const restinio::request
     step(finish);
   } catch (const std::exception& e) {
     spdlog::error("http: {} {}: before_send failed: {}", request->method, request->path, e.what());
+    finish(InternalError("internal", "服务器内部错误"));
+  } catch (...) {
+    spdlog::error("http: {} {}: before_send failed", request->method, request->path);
     finish(InternalError("internal", "服务器内部错误"));
   }
   return restinio::request_accepted();

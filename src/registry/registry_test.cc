@@ -656,7 +656,7 @@ TEST_P(RegistryTest, AccessLogRecordAsyncCallsBackOnceCommitted) {
   for (int i = 0; i < kEntries; ++i) {
     const std::string subject = "A" + std::to_string(i);
     log.RecordAsync(
-        {1, "read_person", "person", subject, "核查", "10.0.0.1"}, [&, subject](Status s) {
+        {1, "read_person", "person", subject, "核查", "10.0.0.1"}, [&, subject](const Status& s) {
           // The entry is in the database by the time its callback runs.
           auto rows = ReadTx<std::vector<AccessRecord>>(
               [&](store::Connection& c) { return ListAccess(c, "person", subject, 10); });
@@ -677,7 +677,8 @@ TEST_P(RegistryTest, AccessLogRecordAsyncCallsBackOnceCommitted) {
 
   log.Stop();
   std::optional<Status> after;
-  log.RecordAsync({1, "read_person", "person", "late", "", ""}, [&](Status s) { after = s; });
+  log.RecordAsync({1, "read_person", "person", "late", "", ""},
+                  [&](const Status& s) { after = s; });
   ASSERT_TRUE(after.has_value()) << "called at once after Stop()";
   EXPECT_EQ(after->error().code, "access_log.stopped");
   EXPECT_EQ(Count("access_log"), kEntries);

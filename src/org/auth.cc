@@ -129,8 +129,10 @@ Result<Actor> SessionCache::Authenticate(store::Database& db, const std::string&
   const std::string hash = TokenHash(token);
   const auto now = clock.Now();
   const std::string now_iso = FormatIso(now);
+  uint64_t logouts_seen = 0;
   {
     std::lock_guard lock(mu_);
+    logouts_seen = logouts_;
     auto it = entries_.find(hash);
     if (it != entries_.end()) {
       if (now < it->second.fresh_until && now_iso < it->second.expires_at) {
@@ -141,6 +143,9 @@ Result<Actor> SessionCache::Authenticate(store::Database& db, const std::string&
   }
   HUKOU_ASSIGN_OR_RETURN(Authenticated found, Lookup(db, hash, clock));
   std::lock_guard lock(mu_);
+  // A logout through this cache since the lookup began may be of this very session, read just
+  // before it was revoked: then the answer stands for this request but is not kept.
+  if (logouts_ != logouts_seen) return found.actor;
   if (entries_.size() >= capacity_) {
     // Stale entries go first; when every entry is fresh, start over (a lookup each is cheap).
     std::erase_if(entries_, [&](const auto& e) { return !(now < e.second.fresh_until); });
@@ -151,11 +156,11 @@ Result<Actor> SessionCache::Authenticate(store::Database& db, const std::string&
 }
 
 Status SessionCache::Logout(store::Database& db, const std::string& token, const Clock& clock) {
-  {
-    std::lock_guard lock(mu_);
-    entries_.erase(TokenHash(token));
-  }
-  return org::Logout(db, token, clock);
+  Status revoked = org::Logout(db, token, clock);
+  std::lock_guard lock(mu_);
+  entries_.erase(TokenHash(token));
+  ++logouts_;
+  return revoked;
 }
 
 Status Logout(store::Database& db, const std::string& token, const Clock& clock) {

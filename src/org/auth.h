@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -58,8 +59,9 @@ class SessionCache {
   };
   const std::chrono::milliseconds ttl_;
   const size_t capacity_;
-  std::mutex mu_;
+  std::mutex mu_;                                   // guards the members below
   std::unordered_map<std::string, Entry> entries_;  // by token hash
+  uint64_t logouts_ = 0;  // logouts through this cache: a lookup overtaken by one is not kept
 };
 
 }  // namespace hukou::org
